@@ -1,0 +1,67 @@
+"""Referral tickets: create (idempotent), read, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+
+from referral import tickets
+from referral.api.deps import SessionDep, require_token
+from referral.schemas import ReferralCreate, ReferralList, ReferralPublic
+
+router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_token)])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        description="A unique key per application; repeating it returns the same ticket, never a second one.",
+    ),
+]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferralPublic,
+    responses={
+        200: {"description": "Replay: this key already created the ticket returned", "model": ReferralPublic},
+        409: {"description": "The key was used before for a different request"},
+    },
+)
+def create_referral(data: ReferralCreate, idempotency_key: IdempotencyKey, session: SessionDep, response: Response):
+    """Hand a case to staff. Idempotent on the `Idempotency-Key` header."""
+    try:
+        referral, created = tickets.create_referral(session=session, data=data, idempotency_key=idempotency_key)
+    except tickets.IdempotencyConflict:
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail="Idempotency-Key was already used for a different request",
+        ) from None
+    if not created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return referral
+
+
+@router.get("/{ticket_number}", response_model=ReferralPublic, responses={404: {"description": "No such ticket"}})
+def read_referral(ticket_number: str, session: SessionDep):
+    """One referral by its ticket number."""
+    referral = tickets.find_by_number(session, ticket_number)
+    if referral is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=f"no referral {ticket_number}")
+    return referral
+
+
+@router.get("", response_model=ReferralList)
+def list_referrals(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Newest referrals first."""
+    rows, total = tickets.list_referrals(session=session, limit=limit, offset=offset)
+    return ReferralList(items=[ReferralPublic.model_validate(r) for r in rows], count=total)

@@ -1,0 +1,92 @@
+"""API shapes for referrals (request and response bodies)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from referral.city import city_config
+from referral.matters import MATTER_CODES
+from referral.models import ReferralStatus
+
+MOBILE_RE = re.compile(r"^1\d{10}$")
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class ReferralCreate(BaseModel):
+    """What the bot (or an operator) sends to hand a case to staff."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: str = Field(min_length=1, max_length=32, examples=["rest"])
+    applicant_name: str = Field(min_length=1, max_length=100, examples=["张三"])
+    applicant_phone: str = Field(examples=["13800138000"])
+    region: str = Field(examples=["镇雄县"], description="a county or district of the city config")
+    matter: str = Field(default="other", examples=["labor_wage"], description="a matter code")
+    description: str = Field(min_length=1, max_length=5000, examples=["老板拖欠三个月工资"])
+    consent: bool = Field(description="the applicant agreed to share these data with legal-aid staff")
+    consent_at: AwareDatetime | None = Field(
+        default=None, description="when the applicant consented; defaults to the time of receipt"
+    )
+
+    @field_validator("applicant_phone")
+    @classmethod
+    def _mobile(cls, value: str) -> str:
+        if not MOBILE_RE.match(value):
+            raise ValueError("must be an 11-digit mainland mobile number starting with 1")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        config = city_config()
+        if not config.is_region(value):
+            raise ValueError(f"unknown region; expected one of {config.region_names()}")
+        return value
+
+    @field_validator("matter")
+    @classmethod
+    def _matter(cls, value: str) -> str:
+        if value not in MATTER_CODES:
+            raise ValueError("unknown matter code; see shared/domain/matters.md")
+        return value
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("a referral carries personal data and needs the applicant's consent")
+        return value
+
+
+class ReferralPublic(BaseModel):
+    """A referral as staff see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ticket_number: str
+    status: ReferralStatus
+    created_at: AwareDatetime
+    channel: str
+    applicant_name: str
+    applicant_phone: str
+    region: str
+    matter: str
+    description: str
+    consent: bool
+    consent_at: AwareDatetime
+
+
+class ReferralList(BaseModel):
+    items: list[ReferralPublic]
+    count: int

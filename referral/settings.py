@@ -1,0 +1,44 @@
+"""Referral service settings, read once from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from referral.db import normalise_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'referral.db'}"
+
+_PLACEHOLDERS = {"", "changethis", "change-me", "secret", "token"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    legalaid_env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    # Bearer token the action server (and later the staff tools) present. No default:
+    # the runner generates one for development; production must set a real one.
+    referral_api_token: str = Field(min_length=16)
+
+    @field_validator("referral_api_token", mode="before")
+    @classmethod
+    def _refuse_placeholder(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in _PLACEHOLDERS:
+            raise ValueError("REFERRAL_API_TOKEN is a placeholder; set a random value")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
