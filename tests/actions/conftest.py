@@ -1,0 +1,32 @@
+"""Helpers to build trackers the way rasa-sdk's own tests do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+def make_tracker(
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    sender_id: str = "citizen-1",
+    channel: str = "rest",
+    requested_slot: str | None = None,
+    after_user: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    all_slots = {"requested_slot": requested_slot, **(slots or {})}
+    latest = {"text": "", "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    events = events or []
+    events = [*events, {"event": "user", "timestamp": 1_700_000_100.0, "text": "", "input_channel": channel,
+                        "parse_data": latest}, *(after_user or [])]
+    return Tracker(
+        sender_id=sender_id,
+        slots=all_slots,
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "referral_form"} if requested_slot else {},
+        latest_action_name="action_listen",
+    )
