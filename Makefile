@@ -50,7 +50,11 @@ train: $(MODEL) ## train the Rasa model when it is missing or older than its tra
 
 $(MODEL): $(TRAINING_FILES) | $(BOT_VENV)/.installed
 	@mkdir -p var
-	$(BOT)/rasa train --fixed-model-name legalaid --out models 2>&1 | tee var/train.log
+	@echo "training the Rasa model (log: var/train.log) ..."
+	@start=$$(date +%s); \
+	 $(BOT)/rasa train --fixed-model-name legalaid --out models > var/train.log 2>&1 || \
+	   { tail -40 var/train.log; echo "training failed (full log: var/train.log)"; exit 1; }; \
+	 echo "trained in $$(( $$(date +%s) - start )) s: $@"
 	@! grep -E "Misaligned entity annotation|Found entity .* does not match" var/train.log || \
 	  { echo "training: misaligned entity annotations (see var/train.log)"; exit 1; }
 	@touch $@
@@ -63,7 +67,10 @@ shell: install train ## talk to the running assistant in a terminal (start `make
 	  $(BOT)/rasa shell --model $(MODEL) --endpoints endpoints.yml
 
 validate: install ## check the training data and domain
-	$(BOT)/rasa data validate --fail-on-warnings
+	@mkdir -p var
+	@$(BOT)/rasa data validate --fail-on-warnings > var/validate.log 2>&1 || \
+	   { tail -40 var/validate.log; echo "rasa data validate failed (log: var/validate.log)"; exit 1; }
+	@echo "rasa data validate: ok"
 
 test-referral: install ## referral service tests (SQLite, and PostgreSQL where reachable; required in CI)
 	$(REF)/python -m pytest tests/referral -q
@@ -72,7 +79,12 @@ test-bot: install ## action and conversation-helper unit tests
 	$(BOT)/python -m pytest tests/actions -q
 
 test-stories: install train ## Rasa test stories through the trained model
-	$(BOT)/rasa test core --model $(MODEL) --stories tests/stories --out var/story-results --fail-on-prediction-errors
+	@mkdir -p var
+	@$(BOT)/rasa test core --model $(MODEL) --stories tests/stories --out var/story-results \
+	   --fail-on-prediction-errors > var/test-stories.log 2>&1 || \
+	   { grep -v Epochs var/test-stories.log | tail -40; echo "test stories failed (log: var/test-stories.log)"; exit 1; }
+	@grep -E "Correct:|Accuracy:" var/test-stories.log | head -2
+	@echo "test stories: all predictions correct"
 
 test-e2e: install train ## start the three processes and drive whole conversations (SQLite and PostgreSQL)
 	$(REF)/python -m pytest tests/e2e -q

@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
+from tests.pg import temporary_database
 
 TOKEN = "test-token-0123456789abcdef"
-# Admin connection used to create a throw-away database per test session.
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
-def _postgres_or_skip() -> None:
-    try:
-        engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001
-        reason = f"PostgreSQL not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string(hide_password=True)}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (PostgreSQL is required in CI)")
-        pytest.skip(reason + " (set CI=true to make this a failure)")
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    _postgres_or_skip()
-    name = f"legalaid_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

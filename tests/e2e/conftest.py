@@ -1,0 +1,104 @@
+"""Start the whole assistant (scripts/stack.py) on free ports, once per database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.pg import temporary_database
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-token-" + uuid.uuid4().hex
+STARTUP_TIMEOUT = 300
+
+
+@dataclass
+class Assistant:
+    rasa: str
+    referral: str
+    pids: dict[str, int]
+    log_dir: Path
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def say(self, sender: str, message: str) -> list[str]:
+        """Send one message through the REST channel; return the bot's texts."""
+        response = self.http.post(
+            f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
+        response.raise_for_status()
+        texts = [m["text"] for m in response.json() if "text" in m]
+        # The REST channel answers 200 with [] even when processing failed.
+        assert texts, f"no reply to {message!r}; see logs in {self.log_dir}"
+        return texts
+
+    def tracker(self, sender: str) -> dict:
+        response = self.http.get(f"{self.rasa}/conversations/{sender}/tracker", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def referrals(self) -> dict:
+        response = self.http.get(
+            f"{self.referral}/api/referrals", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def ticket(self, number: str) -> requests.Response:
+        return self.http.get(
+            f"{self.referral}/api/referrals/{number}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        )
+
+
+def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
+    log_dir = tmp / "logs"
+    cmd = [sys.executable, str(ROOT / "scripts" / "stack.py"), "--free-ports", "--var-dir", str(tmp / "var"),
+           "--log-dir", str(log_dir), "--startup-timeout", str(STARTUP_TIMEOUT)]
+    if database_url:
+        cmd += ["--database-url", database_url]
+    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN}
+    env.pop("RASA_API_TOKEN", None)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ready = None
+    seen: list[str] = []
+    deadline = time.monotonic() + STARTUP_TIMEOUT + 30
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if line.startswith("READY "):
+            ready = json.loads(line[len("READY "):])
+            break
+    if ready is None:
+        proc.kill()
+        logs = "".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.glob("*.log")))
+        pytest.fail("the assistant did not start:\n" + "".join(seen)[-3000:] + "\n" + logs)
+    try:
+        yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def assistant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    tmp = tmp_path_factory.mktemp(f"stack-{request.param}")
+    if request.param == "sqlite":
+        yield from start_stack(tmp, None)
+    else:
+        with temporary_database() as url:
+            yield from start_stack(tmp, url)

@@ -1,0 +1,94 @@
+"""Whole conversations through the REST channel of a real Rasa server, action server and
+referral service; the tickets are then checked through the referral API."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+TICKET = re.compile(r"FY\d{6}-\d{4}")
+
+
+def sender() -> str:
+    return "e2e-" + uuid.uuid4().hex[:12]
+
+
+def joined(texts: list[str]) -> str:
+    return "\n".join(texts)
+
+
+def test_greeting_says_what_it_does_and_how_data_is_handled(assistant):
+    reply = joined(assistant.say(sender(), "你好"))
+    assert "法律援助" in reply
+    assert "同意" in reply and "工作人员" in reply
+
+
+def test_wage_question_gets_an_answer_with_legal_basis_and_sets_matter(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "老板拖欠我三个月工资怎么办"))
+    assert "劳动仲裁" in reply
+    assert "《劳动争议调解仲裁法》第二十七条" in reply
+    assert "一般法律知识" in reply
+    assert assistant.tracker(me)["slots"]["matter"] == "labor_wage"
+
+
+def test_application_creates_exactly_one_ticket(assistant):
+    me = sender()
+    before = assistant.referrals()["count"]
+    assistant.say(me, "老板拖欠我三个月工资怎么办")
+    assert "同意" in joined(assistant.say(me, "我要申请法律援助"))
+    assert "姓名" in joined(assistant.say(me, "同意"))
+    assert "手机号" in joined(assistant.say(me, "我叫张三"))
+    assert "11位" in joined(assistant.say(me, "12345"))  # wrong number: asked again
+    assert "县" in joined(assistant.say(me, "138 1234 5678"))
+    invalid = joined(assistant.say(me, "北京"))
+    assert "没有找到" in invalid and "镇雄县" in invalid
+    assert "发生了什么" in joined(assistant.say(me, "镇雄"))
+    assert "不能是空的" in joined(assistant.say(me, "。。。"))
+    reply = joined(assistant.say(me, "在工地干了三个月，老板一分钱没给，现在人找不到了"))
+    match = TICKET.search(reply)
+    assert match, reply
+    number = match.group()
+
+    # Personal data left the conversation once handed over.
+    slots = assistant.tracker(me)["slots"]
+    assert slots["ticket_number"] == number
+    assert slots["applicant_phone"] is None and slots["applicant_name"] is None
+
+    ticket = assistant.ticket(number)
+    assert ticket.status_code == 200
+    body = ticket.json()
+    assert body["applicant_name"] == "张三"
+    assert body["applicant_phone"] == "13812345678"
+    assert body["region"] == "镇雄县"
+    assert body["matter"] == "labor_wage"
+    assert body["channel"] == "rest"
+    assert body["consent"] is True
+    assert body["description"].startswith("在工地干了三个月")
+    assert assistant.referrals()["count"] == before + 1
+
+    # The last message delivered again makes no second ticket.
+    assistant.say(me, "在工地干了三个月，老板一分钱没给，现在人找不到了")
+    assert assistant.referrals()["count"] == before + 1
+
+
+def test_refused_consent_keeps_nothing_and_makes_no_ticket(assistant):
+    me = sender()
+    before = assistant.referrals()["count"]
+    assistant.say(me, "我想申请法律援助")
+    reply = joined(assistant.say(me, "不同意"))
+    assert "没有记录" in reply and "12348" in reply
+    slots = assistant.tracker(me)["slots"]
+    assert all(slots[s] is None for s in ("referral_consent", "applicant_name", "applicant_phone"))
+    assert assistant.referrals()["count"] == before
+
+
+def test_stopping_midway_forgets_the_answers(assistant):
+    me = sender()
+    before = assistant.referrals()["count"]
+    assistant.say(me, "申请法律援助")
+    assistant.say(me, "同意")
+    assistant.say(me, "李四")
+    assert "删除" in joined(assistant.say(me, "算了"))
+    assert assistant.tracker(me)["slots"]["applicant_name"] is None
+    assert assistant.referrals()["count"] == before
