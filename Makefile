@@ -10,7 +10,7 @@ REF := $(REFERRAL_VENV)/bin
 PYTHON3 ?= python3
 MODEL := models/legalaid.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data bot/jieba_dict -type f 2>/dev/null)
-QUIET_PIP := grep -v -e 'is ignored: it is neither a file nor a directory' -e 'DEPRECATION: .* legacy' || true
+QUIET_PIP := { grep -v -e 'is ignored: it is neither a file nor a directory' -e 'DEPRECATION: .* legacy' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -64,7 +64,7 @@ run: install train ## set up everything and start the whole assistant (SQLite, n
 
 shell: install train ## talk to the running assistant in a terminal (start `make run` first)
 	ACTION_ENDPOINT_URL=http://127.0.0.1:$${ACTION_PORT:-5055}/webhook TRACKER_DB_PATH=var/rasa-shell.db \
-	  $(BOT)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	  $(BOT)/rasa shell --model $(MODEL) --endpoints endpoints.yml --port $${SHELL_PORT:-5006}
 
 validate: install ## check the training data and domain
 	@mkdir -p var
@@ -92,7 +92,10 @@ test-e2e: install train ## start the three processes and drive whole conversatio
 test: validate test-referral test-bot train test-stories test-e2e ## every check: what CI runs
 	@echo "all checks passed"
 
+bench: install train ## print start-up time, reply latency and memory of each process
+	$(REF)/python -m scripts.bench
+
 clean: ## remove trained models and runtime files (keeps the environments)
 	rm -rf models var .rasa results
 
-.PHONY: help install lock train run shell validate test-referral test-bot test-stories test-e2e test clean
+.PHONY: help install lock train run shell validate test-referral test-bot test-stories test-e2e test bench clean

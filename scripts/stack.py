@@ -51,6 +51,30 @@ def dev_secret(var_dir: Path, name: str) -> str:
     return values[name]
 
 
+def launch(extra_args: list[str], env: dict[str, str], timeout: float = 330) -> tuple[subprocess.Popen[str], dict]:
+    """Start this script in the background and wait for its READY line (tests, benchmarks).
+
+    Returns the process and the READY data; raises RuntimeError with the output so far
+    when the assistant does not come up.
+    """
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *extra_args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if line.startswith("READY "):
+            # keep draining the pipe so the runner never blocks on a full buffer
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return proc, json.loads(line[len("READY "):])
+    proc.kill()
+    raise RuntimeError("the assistant did not start:\n" + "".join(seen)[-4000:])
+
+
 def newest_model(models_dir: Path) -> Path:
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:

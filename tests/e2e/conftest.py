@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,9 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from scripts.stack import launch
 from tests.pg import temporary_database
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-token-" + uuid.uuid4().hex
 STARTUP_TIMEOUT = 300
 
@@ -61,29 +58,17 @@ class Assistant:
 
 def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
     log_dir = tmp / "logs"
-    cmd = [sys.executable, str(ROOT / "scripts" / "stack.py"), "--free-ports", "--var-dir", str(tmp / "var"),
-           "--log-dir", str(log_dir), "--startup-timeout", str(STARTUP_TIMEOUT)]
+    args = ["--free-ports", "--var-dir", str(tmp / "var"), "--log-dir", str(log_dir),
+            "--startup-timeout", str(STARTUP_TIMEOUT)]
     if database_url:
-        cmd += ["--database-url", database_url]
+        args += ["--database-url", database_url]
     env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN}
     env.pop("RASA_API_TOKEN", None)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    ready = None
-    seen: list[str] = []
-    deadline = time.monotonic() + STARTUP_TIMEOUT + 30
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if line.startswith("READY "):
-            ready = json.loads(line[len("READY "):])
-            break
-    if ready is None:
-        proc.kill()
+    try:
+        proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)
+    except RuntimeError as exc:
         logs = "".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.glob("*.log")))
-        pytest.fail("the assistant did not start:\n" + "".join(seen)[-3000:] + "\n" + logs)
+        pytest.fail(f"{exc}\n{logs}")
     try:
         yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
     finally:

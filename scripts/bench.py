@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Benchmark the running assistant: start-up, reply latency, a whole application, memory.
+
+`make bench` runs it. Starts the stack on free ports with a throw-away SQLite database,
+prints figures, stops. A measurement, not a test: it asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from scripts.stack import launch
+
+
+def say(rasa: str, sender: str, message: str) -> list[dict]:
+    request = urllib.request.Request(
+        f"{rasa}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total_kib, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            pass
+        todo.extend(children.get(current, []))
+    return total_kib / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=60, help="single-turn messages to time")
+    parser.add_argument("--applications", type=int, default=5, help="whole applications to time")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="legalaid-bench-") as tmp:
+        env = {**os.environ, "REFERRAL_API_TOKEN": "bench-" + uuid.uuid4().hex}
+        t0 = time.monotonic()
+        proc, ready = launch(["--free-ports", "--var-dir", tmp, "--log-dir", str(Path(tmp) / "logs")], env)
+        try:
+            rasa = ready["rasa"]
+            say(rasa, "bench-warmup", "你好")
+            first_reply = time.monotonic() - t0
+
+            latencies = []
+            questions = ["你好", "老板拖欠我三个月工资怎么办", "你能做什么", "谢谢"]
+            for i in range(args.messages):
+                start = time.perf_counter()
+                say(rasa, f"bench-{i}", questions[i % len(questions)])
+                latencies.append((time.perf_counter() - start) * 1000)
+
+            flows = []
+            for i in range(args.applications):
+                sender, start = f"bench-app-{i}", time.perf_counter()
+                for message in APPLICATION:
+                    say(rasa, sender, message)
+                flows.append((time.perf_counter() - start) * 1000)
+
+            rss = {name: tree_rss_mib(pid) for name, pid in ready["pids"].items()}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    print(f"start-up to READY (all three answer):    {ready['startup_seconds']:.1f} s")
+    print(f"start-up to first reply (incl. migrate): {first_reply:.1f} s")
+    print(f"single-turn reply, {args.messages} msgs:          median {statistics.median(latencies):.0f} ms, "
+          f"p95 {percentile(latencies, 0.95):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"whole application ({len(APPLICATION)} turns, ticket): median {statistics.median(flows):.0f} ms "
+          f"over {args.applications}")
+    for name, mib in rss.items():
+        print(f"RSS {name:<9} {mib:7.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
