@@ -133,7 +133,7 @@ class ActionSubmitReferral(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("referral_consent") is not True:
             dispatcher.utter_message(response="utter_consent_refused")
-            return reset_personal_slots()
+            return [SlotSet("referral_pending", False), *reset_personal_slots()]
         try:
             ticket = await self._client().create_referral(referral_payload(tracker), idempotency_key(tracker))
         except ReferralApiError:

@@ -51,7 +51,7 @@ class ReferralCreate(BaseModel):
     def _region(cls, value: str) -> str:
         config = city_config()
         if not config.is_region(value):
-            raise ValueError(f"unknown region; expected one of {config.region_names()}")
+            raise ValueError("unknown region; expected one of: " + "、".join(config.region_names()))
         return value
 
     @field_validator("matter")

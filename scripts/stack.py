@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    rasa_cmd = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--cors", "*",
+    rasa_cmd = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
                 "--interface", host, "--port", str(args.rasa_port),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
     if rasa_token:

@@ -156,7 +156,7 @@ async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
     events = await action.run(dispatcher, make_tracker(slots={"referral_consent": False}), {})
     assert client.calls == []
     assert responses(dispatcher) == ["utter_consent_refused"]
-    assert events == [SlotSet(slot, None) for slot in PERSONAL_SLOTS]
+    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in PERSONAL_SLOTS]]
 
 
 @pytest.mark.asyncio

@@ -62,7 +62,8 @@ def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
             "--startup-timeout", str(STARTUP_TIMEOUT)]
     if database_url:
         args += ["--database-url", database_url]
-    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN}
+    # short read timeout so the outage test waits seconds, not the production 10 s per try
+    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "REFERRAL_API_READ_TIMEOUT": "2"}
     env.pop("RASA_API_TOKEN", None)
     try:
         proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)

@@ -3,7 +3,9 @@ referral service; the tickets are then checked through the referral API."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import uuid
 
 TICKET = re.compile(r"FY\d{6}-\d{4}")
@@ -92,3 +94,29 @@ def test_stopping_midway_forgets_the_answers(assistant):
     assert "删除" in joined(assistant.say(me, "算了"))
     assert assistant.tracker(me)["slots"]["applicant_name"] is None
     assert assistant.referrals()["count"] == before
+
+
+def test_service_outage_is_told_truthfully_and_retry_gives_one_ticket(assistant):
+    """The referral service hangs: the citizen is told the truth; after a retry exactly one ticket exists,
+    even though the hung service later processes the requests that timed out."""
+    me = sender()
+    before = assistant.referrals()["count"]
+    for message in ("我要申请法律援助", "同意", "王五", "13912345678", "彝良"):
+        assistant.say(me, message)
+    referral_pid = assistant.pids["referral"]
+    os.kill(referral_pid, signal.SIGSTOP)
+    try:
+        reply = joined(assistant.say(me, "打工摔伤了，老板不管"))
+    finally:
+        os.kill(referral_pid, signal.SIGCONT)
+    assert "还没有提交成功" in reply and "重试" in reply
+    assert TICKET.search(reply) is None
+    assert assistant.tracker(me)["slots"]["referral_pending"] is True
+
+    reply = joined(assistant.say(me, "重试"))
+    match = TICKET.search(reply)
+    assert match, reply
+    body = assistant.ticket(match.group()).json()
+    assert body["applicant_name"] == "王五" and body["region"] == "彝良县"
+    assert assistant.referrals()["count"] == before + 1
+    assert assistant.tracker(me)["slots"]["referral_pending"] is False
