@@ -15,7 +15,19 @@ _DIGIT_RUN = re.compile(r"\d+")
 _MOBILE = re.compile(r"^1\d{10}$")
 
 _NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的姓名是", "名字叫", "名字是", "姓名是", "姓名", "我叫", "我是", "叫")
-_NAME_CHARS = re.compile(r"^[\u3400-\u9fffA-Za-z·•．. ]+$")
+# Where a name stops when more follows in the same message: 「我叫张建国电话是139…」
+_NAME_END = re.compile(r"[，,。；;\s\d]|电话|手机|号码|联系|住在|在")
+_HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,5}$")
+_HAN_SURNAME = re.compile(r"^[\u3400-\u9fff]{1,2}$")
+# Names that join given names with a dot (彝族、维吾尔族 and others), or Latin-script names.
+_DOTTED_NAME = re.compile(r"^[\u3400-\u9fff]{1,10}(?:[·•．][\u3400-\u9fff]{1,10}){1,3}$")
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,29}$")
+# Words that show an answer is a sentence or a reply, not a name.
+_NOT_NAME_WORDS = (
+    "同意", "不同", "可以", "好的", "是的", "没有", "不要", "不想", "申请", "法律", "援助", "律师",
+    "工资", "老板", "怎么", "什么", "为什么", "吗", "呢", "吧", "啊", "嗯", "县", "区", "市", "镇", "乡",
+    "村", "我", "你", "他", "她", "们", "的", "了", "不", "谢谢", "你好", "算了",
+)
 _MEANINGFUL = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _EDGE_PUNCT = " \t\r\n，。！？,.!?、；;：:“”\"'‘’（）()【】[]~～…"
 
@@ -47,17 +59,56 @@ def parse_mobile(text: str | None) -> str | None:
 
 
 def parse_name(text: str | None) -> str | None:
-    """Return the name in an answer such as 「我叫张三」, or None when it is not a name."""
+    """Return the name in an answer such as 「我叫张三」「姓李」, or None when it is not a name.
+
+    Conservative on purpose: staff will call the person by this name, so a sentence,
+    a yes, a place or a question is refused and the citizen is asked again.
+    """
     if not text:
         return None
     value = normalise_width(text).strip(_EDGE_PUNCT)
+    surname_only = False
     for prefix in _NAME_PREFIXES:
         if value.startswith(prefix):
-            value = value[len(prefix):].strip(_EDGE_PUNCT)
+            value = value[len(prefix):]
             break
-    if not value or len(value) > 30 or not _NAME_CHARS.match(value):
+    else:
+        if value.startswith("我姓"):
+            value = value[1:]
+        if value.startswith("姓") and len(value) <= 3:
+            value, surname_only = value[1:], True
+    value = _NAME_END.split(value, maxsplit=1)[0].strip(_EDGE_PUNCT) if not _LATIN_NAME.match(value) else value
+    if not value or any(word in value for word in _NOT_NAME_WORDS):
         return None
-    return value
+    if surname_only:
+        return value if _HAN_SURNAME.match(value) else None
+    if _HAN_NAME.match(value) or _DOTTED_NAME.match(value) or _LATIN_NAME.match(value):
+        return value
+    return None
+
+
+_YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "确定", "没问题", "ok", "OK", "Ok", "yes")
+
+
+_NO_WORDS = ("不同意", "不愿意", "不可以", "不好", "不行", "不是", "不对", "不要", "错", "改", "重新")
+
+
+def says_no(text: str | None) -> bool:
+    """Whether a reply says no or that something is wrong (「不对」「填错了」「要改」)."""
+    return bool(text) and any(word in normalise_width(text) for word in _NO_WORDS)  # type: ignore[arg-type]
+
+
+def is_explicit_yes(text: str | None) -> bool:
+    """Whether a reply to the consent question says yes in words (「同意」「好的」「可以」).
+
+    Consent to share personal data must be given explicitly: punctuation, emoji or a
+    question mark is never a yes, whatever the intent classifier guessed.
+    """
+    if not text:
+        return False
+    if says_no(text):
+        return False
+    return any(word in normalise_width(text) for word in _YES_WORDS)
 
 
 def parse_description(text: str | None) -> str | None:
@@ -68,3 +119,20 @@ def parse_description(text: str | None) -> str | None:
     if len(_MEANINGFUL.findall(value)) < 2:
         return None
     return value[:5000]
+
+
+# Which answer a citizen says is wrong when checking the summary: 「电话不对」「县填错了」.
+_FIELD_WORDS = {
+    "applicant_name": ("名字", "姓名", "名"),
+    "applicant_phone": ("电话", "手机", "号码", "号"),
+    "region": ("县", "区", "地方", "地址", "哪里"),
+    "description": ("经过", "事情", "情况", "内容", "描述"),
+}
+
+
+def fields_to_correct(text: str | None) -> list[str]:
+    """The form slots a correction names, in form order; empty when it names none."""
+    if not text:
+        return []
+    value = normalise_width(text)
+    return [slot for slot, words in _FIELD_WORDS.items() if any(word in value for word in words)]

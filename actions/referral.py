@@ -11,18 +11,26 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import parse_description, parse_mobile, parse_name
+from actions.answers import (
+    fields_to_correct,
+    is_explicit_yes,
+    parse_description,
+    parse_mobile,
+    parse_name,
+    says_no,
+)
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
 from referral.city import city_config
 
 FORM = "referral_form"
 # Personal data the form collects; cleared once handed over, refused or abandoned.
-PERSONAL_SLOTS = ("referral_consent", "applicant_name", "applicant_phone", "region", "description")
+PERSONAL_SLOTS = ("applicant_name", "applicant_phone", "region", "description")
+FORM_SLOTS = ("referral_consent", *PERSONAL_SLOTS, "referral_confirmed")
 
 
-def reset_personal_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in PERSONAL_SLOTS]
+def reset_form_slots() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
 class ValidateReferralForm(FormValidationAction):
@@ -43,13 +51,24 @@ class ValidateReferralForm(FormValidationAction):
         return domain_slots
 
     def validate_referral_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        # Consent must be said in words: a "？" or an emoji classified as affirm is not a yes.
+        if value is True and not is_explicit_yes(tracker.latest_message.get("text")):
+            dispatcher.utter_message(response="utter_consent_unclear")
+            return {"referral_consent": None}
         return {"referral_consent": value if isinstance(value, bool) else None}
 
     def validate_applicant_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         name = parse_name(value)
+        if name is not None and city_config().find_region(name) is not None:
+            name = None  # 「水富」 is a place, not a person
         if name is None:
             dispatcher.utter_message(response="utter_invalid_name")
-        return {"applicant_name": name}  # None makes the form ask again
+            return {"applicant_name": None}  # None makes the form ask again
+        slots = {"applicant_name": name}
+        phone = parse_mobile(value)  # 「我叫张建国电话是139…」 answers two questions at once
+        if phone is not None and not tracker.get_slot("applicant_phone"):
+            slots["applicant_phone"] = phone
+        return slots
 
     def validate_applicant_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         phone = parse_mobile(value)
@@ -70,6 +89,20 @@ class ValidateReferralForm(FormValidationAction):
         if description is None:
             dispatcher.utter_message(response="utter_invalid_description")
         return {"description": description}
+
+    def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        """The citizen checks the summary: yes submits, 「电话不对」 asks that question again."""
+        fields = fields_to_correct(value)
+        if fields:
+            dispatcher.utter_message(response="utter_correct_fields")
+            return {"referral_confirmed": None, **{slot: None for slot in fields}}
+        if says_no(value):
+            dispatcher.utter_message(response="utter_which_field")
+            return {"referral_confirmed": None}
+        if is_explicit_yes(value):
+            return {"referral_confirmed": True}
+        dispatcher.utter_message(response="utter_confirm_unclear")
+        return {"referral_confirmed": None}
 
 
 def idempotency_key(tracker: Tracker) -> str:
@@ -131,16 +164,16 @@ class ActionSubmitReferral(Action):
         return self.client  # type: ignore[return-value]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("referral_consent") is not True:
+        if tracker.get_slot("referral_consent") is not True or tracker.get_slot("referral_confirmed") is not True:
             dispatcher.utter_message(response="utter_consent_refused")
-            return [SlotSet("referral_pending", False), *reset_personal_slots()]
+            return [SlotSet("referral_pending", False), *reset_form_slots()]
         try:
             ticket = await self._client().create_referral(referral_payload(tracker), idempotency_key(tracker))
         except ReferralApiError:
             dispatcher.utter_message(response="utter_referral_failed")
             return [SlotSet("referral_pending", True)]
         dispatcher.utter_message(response="utter_referral_created", ticket_number=ticket.ticket_number)
-        return [SlotSet("ticket_number", ticket.ticket_number), SlotSet("referral_pending", False), *reset_personal_slots()]
+        return [SlotSet("ticket_number", ticket.ticket_number), SlotSet("referral_pending", False), *reset_form_slots()]
 
 
 class ActionResetReferral(Action):
@@ -150,4 +183,4 @@ class ActionResetReferral(Action):
         return "action_reset_referral"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return [*reset_personal_slots(), SlotSet("referral_pending", False), SlotSet("requested_slot", None)]
+        return [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet("requested_slot", None)]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import parse_description, parse_mobile, parse_name
+from actions.answers import (
+    fields_to_correct,
+    is_explicit_yes,
+    parse_description,
+    parse_mobile,
+    parse_name,
+    says_no,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,13 +42,18 @@ def test_parse_mobile_rejects_non_mobiles(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("张三", "张三"), ("我叫张三", "张三"), ("我是李四。", "李四"), ("名字是王小明", "王小明"),
-     ("阿依古丽·买买提", "阿依古丽·买买提"), ("  赵六 ", "赵六")],
+     ("阿依古丽·买买提", "阿依古丽·买买提"), ("  赵六 ", "赵六"), ("姓李", "李"), ("我姓王", "王"),
+     ("我叫张建国电话是13987654321", "张建国"), ("欧阳娜娜", "欧阳娜娜"), ("Li Ming", "Li Ming")],
 )
 def test_parse_name_accepts_names(text, expected):
     assert parse_name(text) == expected
 
 
-@pytest.mark.parametrize("text", [None, "", "。。。", "13812345678", "我叫", "x" * 31])
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "。。。", "13812345678", "我叫", "x" * 31, "同意", "嗯", "我要申请法律援助",
+     "老板拖欠我三个月工资怎么办", "我是彝良县的人现在在外地打工", "王", "你好"],
+)
 def test_parse_name_rejects_non_names(text):
     assert parse_name(text) is None
 
@@ -52,3 +64,20 @@ def test_parse_description_keeps_text_and_rejects_empty():
     for empty in (None, "", "   ", "。。。！", "😀"):
         assert parse_description(empty) is None
     assert len(parse_description("欠" * 6000)) == 5000
+
+
+@pytest.mark.parametrize("text", ["同意", "我同意", "好的", "可以", "嗯嗯", "ok", "是的"])
+def test_explicit_yes(text):
+    assert is_explicit_yes(text)
+
+
+@pytest.mark.parametrize("text", [None, "", "？", "🙏", "。。。", "不同意", "我考虑一下", "不好"])
+def test_not_an_explicit_yes(text):
+    assert not is_explicit_yes(text)
+
+
+def test_says_no_and_fields_to_correct():
+    assert says_no("不对") and says_no("填错了") and not says_no("对")
+    assert fields_to_correct("电话不对") == ["applicant_phone"]
+    assert fields_to_correct("名字错了，县也不对") == ["applicant_name", "region"]
+    assert fields_to_correct("不对") == [] and fields_to_correct(None) == []

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.referral_api import ReferralApiError, Ticket
 from actions.referral import (
-    PERSONAL_SLOTS,
+    FORM_SLOTS,
     ActionResetReferral,
     ActionSubmitReferral,
     ValidateReferralForm,
@@ -21,6 +21,7 @@ FORM_OPENED = {"event": "active_loop", "name": "referral_form", "timestamp": 1_7
 CONSENTED = {"event": "slot", "name": "referral_consent", "value": True, "timestamp": 1_700_000_010.5}
 FILLED = {
     "referral_consent": True,
+    "referral_confirmed": True,
     "applicant_name": "张三",
     "applicant_phone": "13812345678",
     "region": "镇雄县",
@@ -60,7 +61,7 @@ async def test_validate_phone_rejects_short_number(dispatcher):
         requested_slot="applicant_phone",
         after_user=[{"event": "slot", "name": "applicant_phone", "value": "12345", "timestamp": 1_700_000_101.0}],
     )
-    events = await ValidateReferralForm().run(dispatcher, tracker, {"forms": {"referral_form": {"required_slots": list(PERSONAL_SLOTS)}}})
+    events = await ValidateReferralForm().run(dispatcher, tracker, {"forms": {"referral_form": {"required_slots": list(FORM_SLOTS)}}})
     assert SlotSet("applicant_phone", None) in events
     assert responses(dispatcher) == ["utter_invalid_phone"]
 
@@ -83,6 +84,54 @@ def test_validators(dispatcher, slot, value, expected, error):
     assert responses(dispatcher) == ([error] if error else [])
 
 
+def test_name_that_is_a_place_is_asked_again(dispatcher):
+    assert ValidateReferralForm().validate_applicant_name("水富", dispatcher, make_tracker(), {}) == {
+        "applicant_name": None
+    }
+    assert responses(dispatcher) == ["utter_invalid_name"]
+
+
+def test_name_with_phone_fills_both(dispatcher):
+    result = ValidateReferralForm().validate_applicant_name("我叫张建国电话是13987654321", dispatcher, make_tracker(), {})
+    assert result == {"applicant_name": "张建国", "applicant_phone": "13987654321"}
+    assert responses(dispatcher) == []
+
+
+def _consent_tracker(text: str):
+    tracker = make_tracker(requested_slot="referral_consent")
+    tracker.latest_message["text"] = text
+    return tracker
+
+
+@pytest.mark.parametrize(("text", "expected", "error"), [
+    ("同意", True, None),
+    ("？", None, "utter_consent_unclear"),
+    ("🙏", None, "utter_consent_unclear"),
+])
+def test_consent_needs_words(dispatcher, text, expected, error):
+    result = ValidateReferralForm().validate_referral_consent(True, dispatcher, _consent_tracker(text), {})
+    assert result == {"referral_consent": expected}
+    assert responses(dispatcher) == ([error] if error else [])
+
+
+def test_refused_consent_is_kept_as_false(dispatcher):
+    result = ValidateReferralForm().validate_referral_consent(False, dispatcher, _consent_tracker("不同意"), {})
+    assert result == {"referral_consent": False}
+
+
+@pytest.mark.parametrize(("text", "expected", "error"), [
+    ("对", {"referral_confirmed": True}, None),
+    ("都对", {"referral_confirmed": True}, None),
+    ("电话不对", {"referral_confirmed": None, "applicant_phone": None}, "utter_correct_fields"),
+    ("名字和县都填错了", {"referral_confirmed": None, "applicant_name": None, "region": None}, "utter_correct_fields"),
+    ("不对", {"referral_confirmed": None}, "utter_which_field"),
+    ("？", {"referral_confirmed": None}, "utter_confirm_unclear"),
+])
+def test_confirmation(dispatcher, text, expected, error):
+    assert ValidateReferralForm().validate_referral_confirmed(text, dispatcher, make_tracker(), {}) == expected
+    assert responses(dispatcher) == ([error] if error else [])
+
+
 def test_invalid_region_lists_the_regions(dispatcher):
     ValidateReferralForm().validate_region("北京", dispatcher, make_tracker(), {})
     assert "镇雄县" in dispatcher.messages[0]["region_list"]
@@ -92,7 +141,7 @@ def test_invalid_region_lists_the_regions(dispatcher):
 @pytest.mark.asyncio
 async def test_required_slots_stop_after_refused_consent(dispatcher):
     form = ValidateReferralForm()
-    slots = list(PERSONAL_SLOTS)
+    slots = list(FORM_SLOTS)
     refused = make_tracker(slots={"referral_consent": False})
     agreed = make_tracker(slots={"referral_consent": True})
     assert await form.required_slots(slots, dispatcher, refused, {}) == ["referral_consent"]
@@ -112,7 +161,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
     assert events == [
         SlotSet("ticket_number", "FY261128-0042"),
         SlotSet("referral_pending", False),
-        *[SlotSet(slot, None) for slot in PERSONAL_SLOTS],
+        *[SlotSet(slot, None) for slot in FORM_SLOTS],
     ]
     assert dispatcher.messages[0]["response"] == "utter_referral_created"
     assert dispatcher.messages[0]["ticket_number"] == "FY261128-0042"
@@ -156,13 +205,13 @@ async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
     events = await action.run(dispatcher, make_tracker(slots={"referral_consent": False}), {})
     assert client.calls == []
     assert responses(dispatcher) == ["utter_consent_refused"]
-    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in PERSONAL_SLOTS]]
+    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in FORM_SLOTS]]
 
 
 @pytest.mark.asyncio
 async def test_reset_forgets_everything(dispatcher):
     events = await ActionResetReferral().run(dispatcher, make_tracker(slots=FILLED), {})
-    assert events == [*[SlotSet(s, None) for s in PERSONAL_SLOTS], SlotSet("referral_pending", False),
+    assert events == [*[SlotSet(s, None) for s in FORM_SLOTS], SlotSet("referral_pending", False),
                       SlotSet("requested_slot", None)]
 
 

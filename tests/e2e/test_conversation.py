@@ -39,7 +39,12 @@ def test_application_creates_exactly_one_ticket(assistant):
     before = assistant.referrals()["count"]
     assistant.say(me, "老板拖欠我三个月工资怎么办")
     assert "同意" in joined(assistant.say(me, "我要申请法律援助"))
+    assert "再说一遍" in joined(assistant.say(me, "？"))  # a question mark is not consent
     assert "姓名" in joined(assistant.say(me, "同意"))
+    # a question in the middle is answered, then the form asks again
+    detour = joined(assistant.say(me, "老板拖欠工资可以去劳动仲裁吗"))
+    assert "劳动仲裁" in detour and "姓名" in detour
+    assert "不是名字" in joined(assistant.say(me, "我是彝良县的人现在在外地打工"))
     assert "手机号" in joined(assistant.say(me, "我叫张三"))
     assert "11位" in joined(assistant.say(me, "12345"))  # wrong number: asked again
     assert "县" in joined(assistant.say(me, "138 1234 5678"))
@@ -47,7 +52,12 @@ def test_application_creates_exactly_one_ticket(assistant):
     assert "没有找到" in invalid and "镇雄县" in invalid
     assert "发生了什么" in joined(assistant.say(me, "镇雄"))
     assert "不能是空的" in joined(assistant.say(me, "。。。"))
-    reply = joined(assistant.say(me, "在工地干了三个月，老板一分钱没给，现在人找不到了"))
+    summary = joined(assistant.say(me, "在工地干了三个月，老板一分钱没给，现在人找不到了"))
+    assert "张三" in summary and "13812345678" in summary and "镇雄县" in summary
+    assert TICKET.search(summary) is None  # nothing is submitted before the citizen checks
+    assert "手机号" in joined(assistant.say(me, "电话不对"))
+    assert "13912345678" in joined(assistant.say(me, "13912345678"))  # the summary again
+    reply = joined(assistant.say(me, "对"))
     match = TICKET.search(reply)
     assert match, reply
     number = match.group()
@@ -61,7 +71,7 @@ def test_application_creates_exactly_one_ticket(assistant):
     assert ticket.status_code == 200
     body = ticket.json()
     assert body["applicant_name"] == "张三"
-    assert body["applicant_phone"] == "13812345678"
+    assert body["applicant_phone"] == "13912345678"
     assert body["region"] == "镇雄县"
     assert body["matter"] == "labor_wage"
     assert body["channel"] == "rest"
@@ -70,8 +80,28 @@ def test_application_creates_exactly_one_ticket(assistant):
     assert assistant.referrals()["count"] == before + 1
 
     # The last message delivered again makes no second ticket.
-    assistant.say(me, "在工地干了三个月，老板一分钱没给，现在人找不到了")
+    assistant.say(me, "对")
     assert assistant.referrals()["count"] == before + 1
+    # Applying again first reminds the citizen of the ticket.
+    again = joined(assistant.say(me, "我要申请法律援助"))
+    assert number in again
+    assert "保持电话畅通" in joined(assistant.say(me, "不要"))
+    assert assistant.referrals()["count"] == before + 1
+
+
+def test_violence_gets_safety_advice_first(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "我想离婚老公打我"))
+    assert reply.index("110") < reply.index("保护令")
+    assert "《反家庭暴力法》" in reply and "第二十三条" in reply
+    assert assistant.tracker(me)["slots"]["matter"] == "domestic_violence"
+
+
+def test_uncovered_problem_is_said_honestly_with_code_other(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "我在厂里干活把手压断了老板不管"))
+    assert "还在学习" in reply and "12348" in reply
+    assert assistant.tracker(me)["slots"]["matter"] == "other"
 
 
 def test_refused_consent_keeps_nothing_and_makes_no_ticket(assistant):
@@ -79,7 +109,7 @@ def test_refused_consent_keeps_nothing_and_makes_no_ticket(assistant):
     before = assistant.referrals()["count"]
     assistant.say(me, "我想申请法律援助")
     reply = joined(assistant.say(me, "不同意"))
-    assert "没有记录" in reply and "12348" in reply
+    assert "不会记下" in reply and "12348" in reply
     slots = assistant.tracker(me)["slots"]
     assert all(slots[s] is None for s in ("referral_consent", "applicant_name", "applicant_phone"))
     assert assistant.referrals()["count"] == before
@@ -91,7 +121,7 @@ def test_stopping_midway_forgets_the_answers(assistant):
     assistant.say(me, "申请法律援助")
     assistant.say(me, "同意")
     assistant.say(me, "李四")
-    assert "删除" in joined(assistant.say(me, "算了"))
+    assert "不会交给工作人员" in joined(assistant.say(me, "算了"))
     assert assistant.tracker(me)["slots"]["applicant_name"] is None
     assert assistant.referrals()["count"] == before
 
@@ -101,12 +131,12 @@ def test_service_outage_is_told_truthfully_and_retry_gives_one_ticket(assistant)
     even though the hung service later processes the requests that timed out."""
     me = sender()
     before = assistant.referrals()["count"]
-    for message in ("我要申请法律援助", "同意", "王五", "13912345678", "彝良"):
+    for message in ("我要申请法律援助", "同意", "王五", "13912345678", "彝良", "打工摔伤了，老板不管"):
         assistant.say(me, message)
     referral_pid = assistant.pids["referral"]
     os.kill(referral_pid, signal.SIGSTOP)
     try:
-        reply = joined(assistant.say(me, "打工摔伤了，老板不管"))
+        reply = joined(assistant.say(me, "对"))
     finally:
         os.kill(referral_pid, signal.SIGCONT)
     assert "还没有提交成功" in reply and "重试" in reply
