@@ -1,0 +1,49 @@
+"""Legal citations: find 《法名》第N条 in text and check each article exists in the statute texts.
+
+Plain Python, no dependencies. Article numbers are compared as the statute writes them
+(第二十七条), so no numeral conversion can go wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LAWS_DIR = Path(__file__).with_name("laws")
+
+_CITATION = re.compile(r"《(?P<law>[^》]+)》(?P<articles>(?:[、，,和及与]?第[零〇一二三四五六七八九十百千]+条)+)")
+_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条")
+_HEADING = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Citation:
+    law: str
+    article: str
+
+    def __str__(self) -> str:
+        return f"《{self.law}》{self.article}"
+
+
+def find_citations(text: str) -> list[Citation]:
+    """Every article cited in ``text``: 「《劳动争议调解仲裁法》第二十七条、第五十三条」 gives two."""
+    found = []
+    for match in _CITATION.finditer(text):
+        for article in _ARTICLE.findall(match.group("articles")):
+            found.append(Citation(match.group("law"), article))
+    return found
+
+
+@lru_cache(maxsize=None)
+def articles_of(law: str) -> frozenset[str]:
+    """The article headings of a law in LAWS_DIR (file `法名(日期).md`); empty when the law is missing."""
+    for path in LAWS_DIR.glob(f"{law}(*).md"):
+        return frozenset(_HEADING.findall(path.read_text(encoding="utf-8")))
+    return frozenset()
+
+
+def unknown_citations(text: str) -> list[Citation]:
+    """Citations in ``text`` whose law is not in LAWS_DIR or whose article does not exist."""
+    return [c for c in find_citations(text) if c.article not in articles_of(c.law)]

@@ -1,0 +1,58 @@
+"""No answer invents an article: every 《法名》第N条 the bot says exists in the statute texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from referral.citations import Citation, articles_of, find_citations, unknown_citations
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bot_texts() -> list[tuple[str, str]]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return [
+        (name, variant["text"])
+        for name, variants in domain["responses"].items()
+        for variant in variants
+        if "text" in variant
+    ]
+
+
+def test_bot_answers_cite_only_existing_articles():
+    texts = bot_texts()
+    cited = [c for _, text in texts for c in find_citations(text)]
+    assert len(cited) >= 10  # the parser finds the answers' citations at all
+    bad = {name: unknown_citations(text) for name, text in texts if unknown_citations(text)}
+    assert bad == {}
+
+
+def test_legal_answers_end_with_the_general_information_note():
+    for name, text in bot_texts():
+        if name.startswith("utter_answer_") and find_citations(text):
+            assert text.rstrip().endswith("（以上是一般法律知识，您的具体情况请以法律援助工作人员的意见为准。）"), name
+
+
+def test_find_citations_reads_lists_of_articles():
+    text = "法律依据：《劳动争议调解仲裁法》第二十七条、第五十三条；《法律援助法》第四十二条。"
+    assert find_citations(text) == [
+        Citation("劳动争议调解仲裁法", "第二十七条"),
+        Citation("劳动争议调解仲裁法", "第五十三条"),
+        Citation("法律援助法", "第四十二条"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["《法律援助法》第九十九条", "《劳动法》第一条", "《反家庭暴力法》第三十九条"],
+)
+def test_unknown_citations_are_caught(text):
+    assert unknown_citations(text) == find_citations(text) != []
+
+
+def test_statute_texts_are_parsed():
+    assert len(articles_of("法律援助法")) == 71
+    assert "第四十三条" in articles_of("法律援助法")
