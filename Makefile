@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# a recipe that fails leaves no half-made target behind (e.g. a model whose check failed)
+.DELETE_ON_ERROR:
 
 BOT_VENV := .venv-bot
 REFERRAL_VENV := .venv-referral
@@ -9,7 +11,9 @@ BOT := $(BOT_VENV)/bin
 REF := $(REFERRAL_VENV)/bin
 PYTHON3 ?= python3
 MODEL := models/legalaid.tar.gz
-TRAINING_FILES := config.yml domain.yml $(shell find data bot/jieba_dict -type f 2>/dev/null)
+TRAINING_FILES := config.yml domain.yml $(sort $(shell find data bot/jieba_dict -type f 2>/dev/null))
+# Rewritten only when the set of training files changes, so a deleted file retrains too.
+TRAINING_LIST := models/.training-files
 QUIET_PIP := { grep -v -e 'is ignored: it is neither a file nor a directory' -e 'DEPRECATION: .* legacy' || true; }
 
 export RASA_TELEMETRY_ENABLED := false
@@ -48,7 +52,11 @@ lock: ## re-resolve requirements/*.txt into the lock files (after changing a top
 
 train: $(MODEL) ## train the Rasa model when it is missing or older than its training data
 
-$(MODEL): $(TRAINING_FILES) | $(BOT_VENV)/.installed
+$(TRAINING_LIST): FORCE
+	@mkdir -p models
+	@echo "$(TRAINING_FILES)" | cmp -s - $@ || echo "$(TRAINING_FILES)" > $@
+
+$(MODEL): $(TRAINING_FILES) $(TRAINING_LIST) | $(BOT_VENV)/.installed
 	@mkdir -p var
 	@echo "training the Rasa model (log: var/train.log) ..."
 	@start=$$(date +%s); \
@@ -98,4 +106,6 @@ bench: install train ## print start-up time, reply latency and memory of each pr
 clean: ## remove trained models and runtime files (keeps the environments)
 	rm -rf models var .rasa results
 
-.PHONY: help install lock train run shell validate test-referral test-bot test-stories test-e2e test bench clean
+FORCE:
+
+.PHONY: FORCE help install lock train run shell validate test-referral test-bot test-stories test-e2e test bench clean

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from referral.contract import MAX_DESCRIPTION_CHARS
+
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
 _CN_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 _SEPARATORS = re.compile(r"(?<=\d)[\s\-－—.·]+(?=\d)")
@@ -87,15 +89,38 @@ def parse_name(text: str | None) -> str | None:
     return None
 
 
-_YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "确定", "没问题", "ok", "OK", "Ok", "yes")
+_YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "确定", "没问题", "没错", "ok", "yes")
 
 
-_NO_WORDS = ("不同意", "不愿意", "不可以", "不好", "不行", "不是", "不对", "不要", "错", "改", "重新")
+# 「没错」 says yes although it contains 错; it is removed before looking for a no.
+_NOT_A_NO = ("没错", "没有错", "不错")
+_NO = re.compile(r"不\S{0,2}(?:同意|愿意|可以|行|对|是|要)|不(?:想|愿|给|用|好)|错了|写错|填错|搞错|说错|有错|改|重新|否|^\W*不\W*$")
 
 
 def says_no(text: str | None) -> bool:
-    """Whether a reply says no or that something is wrong (「不对」「填错了」「要改」)."""
-    return bool(text) and any(word in normalise_width(text) for word in _NO_WORDS)  # type: ignore[arg-type]
+    """Whether a reply says no or that something is wrong (「不对」「填错了」「我不太同意」「要改」)."""
+    if not text:
+        return False
+    value = normalise_width(text)
+    for phrase in _NOT_A_NO:
+        value = value.replace(phrase, "")
+    return bool(_NO.search(value))
+
+
+def consent_answer(text: str | None) -> bool | None:
+    """Read a reply to the consent question: True, False, or None when it says neither.
+
+    The buttons send the payloads /affirm and /deny; typed answers must say yes or no in
+    words, whatever emoji or punctuation come with them.
+    """
+    if not text:
+        return None
+    value = text.strip()
+    if value in ("/affirm", "/deny"):
+        return value == "/affirm"
+    if says_no(value):
+        return False
+    return True if is_explicit_yes(value) else None
 
 
 def is_explicit_yes(text: str | None) -> bool:
@@ -108,7 +133,8 @@ def is_explicit_yes(text: str | None) -> bool:
         return False
     if says_no(text):
         return False
-    return any(word in normalise_width(text) for word in _YES_WORDS)
+    value = normalise_width(text).lower()
+    return any(word in value for word in _YES_WORDS)
 
 
 def parse_description(text: str | None) -> str | None:
@@ -118,7 +144,7 @@ def parse_description(text: str | None) -> str | None:
     value = text.strip()
     if len(_MEANINGFUL.findall(value)) < 2:
         return None
-    return value[:5000]
+    return value[:MAX_DESCRIPTION_CHARS]  # the API's limit: a longer account is cut, never refused
 
 
 # Which answer a citizen says is wrong when checking the summary: 「电话不对」「县填错了」.

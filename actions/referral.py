@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import (
+    consent_answer,
     fields_to_correct,
     is_explicit_yes,
     parse_description,
@@ -22,11 +24,27 @@ from actions.answers import (
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
 from referral.city import city_config
+from referral.contract import MAX_NAME_CHARS
+
+logger = logging.getLogger(__name__)
 
 FORM = "referral_form"
 # Personal data the form collects; cleared once handed over, refused or abandoned.
 PERSONAL_SLOTS = ("applicant_name", "applicant_phone", "region", "description")
 FORM_SLOTS = ("referral_consent", *PERSONAL_SLOTS, "referral_confirmed")
+# An application that could not be handed over yet: its idempotency key and the exact
+# request, frozen at the first attempt so every retry sends the same thing.
+PENDING = "pending_referral"
+# Intents that name a matter (see domain.yml), and how sure the classifier must be.
+MATTER_INTENTS = {
+    "matter_labor_wage": "labor_wage",
+    "matter_domestic_violence": "domestic_violence",
+    "matter_other": "other",
+}
+MATTER_CONFIDENCE = 0.6
+# Kept across a new session (after 60 idle minutes): a ticket the citizen has, or an
+# application we promised to keep.
+CARRIED_SLOTS = ("ticket_number", "referral_pending", PENDING)
 
 
 def reset_form_slots() -> list[EventType]:
@@ -51,23 +69,29 @@ class ValidateReferralForm(FormValidationAction):
         return domain_slots
 
     def validate_referral_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        # Consent must be said in words: a "？" or an emoji classified as affirm is not a yes.
-        if value is True and not is_explicit_yes(tracker.latest_message.get("text")):
+        # Read from the words, not from the classifier: 「？」 is no consent, 「同意！！👍」 is.
+        answer = consent_answer(value if isinstance(value, str) else tracker.latest_message.get("text"))
+        if answer is None:
             dispatcher.utter_message(response="utter_consent_unclear")
-            return {"referral_consent": None}
-        return {"referral_consent": value if isinstance(value, bool) else None}
+        return {"referral_consent": answer}
 
     def validate_applicant_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         name = parse_name(value)
         if name is not None and city_config().find_region(name) is not None:
             name = None  # 「水富」 is a place, not a person
+        if name is None and _said_twice(tracker, value):
+            name = _as_given(value)  # a real name we cannot read (林在山): the citizen insists
         if name is None:
             dispatcher.utter_message(response="utter_invalid_name")
             return {"applicant_name": None}  # None makes the form ask again
-        slots = {"applicant_name": name}
-        phone = parse_mobile(value)  # 「我叫张建国电话是139…」 answers two questions at once
+        # 「我叫李国强电话159…我在镇雄县」 answers three questions at once
+        slots: dict[str, Any] = {"applicant_name": name}
+        phone = parse_mobile(value)
         if phone is not None and not tracker.get_slot("applicant_phone"):
             slots["applicant_phone"] = phone
+        region = city_config().find_region(value)
+        if region is not None and not tracker.get_slot("region"):
+            slots["region"] = region.name
         return slots
 
     def validate_applicant_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -88,14 +112,29 @@ class ValidateReferralForm(FormValidationAction):
         description = parse_description(value)
         if description is None:
             dispatcher.utter_message(response="utter_invalid_description")
-        return {"description": description}
+            return {"description": None}
+        slots: dict[str, Any] = {"description": description}
+        # The account of what happened decides the ticket's matter, when the classifier is sure.
+        intent = tracker.latest_message.get("intent") or {}
+        code = MATTER_INTENTS.get(intent.get("name", ""))
+        if code and intent.get("confidence", 0) >= MATTER_CONFIDENCE:
+            slots["matter"] = code
+        return slots
 
     def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        """The citizen checks the summary: yes submits, 「电话不对」 asks that question again."""
-        fields = fields_to_correct(value)
+        """The citizen checks the summary: yes submits, 「电话不对」 or just 「电话」 asks that again."""
+        fields = fields_to_correct(value) if says_no(value) or not is_explicit_yes(value) else []
         if fields:
             dispatcher.utter_message(response="utter_correct_fields")
-            return {"referral_confirmed": None, **{slot: None for slot in fields}}
+            slots: dict[str, Any] = {"referral_confirmed": None, **{slot: None for slot in fields}}
+            # 「县也填错了，我是在彝良」 carries the right answer: take it instead of asking again
+            region = city_config().find_region(value) if "region" in fields else None
+            phone = parse_mobile(value) if "applicant_phone" in fields else None
+            if region is not None:
+                slots["region"] = region.name
+            if phone is not None:
+                slots["applicant_phone"] = phone
+            return slots
         if says_no(value):
             dispatcher.utter_message(response="utter_which_field")
             return {"referral_confirmed": None}
@@ -103,6 +142,18 @@ class ValidateReferralForm(FormValidationAction):
             return {"referral_confirmed": True}
         dispatcher.utter_message(response="utter_confirm_unclear")
         return {"referral_confirmed": None}
+
+
+def _said_twice(tracker: Tracker, value: Any) -> bool:
+    """Whether the citizen's previous message was this same answer."""
+    texts = [e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"]
+    return isinstance(value, str) and len(texts) >= 2 and texts[0] == texts[1] == value
+
+
+def _as_given(value: str) -> str | None:
+    """An insisted name, taken as typed when it is short and has no digits."""
+    text = value.strip()
+    return text if 0 < len(text) <= MAX_NAME_CHARS and not any(c.isdigit() for c in text) else None
 
 
 def idempotency_key(tracker: Tracker) -> str:
@@ -151,7 +202,12 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
 
 
 class ActionSubmitReferral(Action):
-    """Hand the completed application to the referral service and tell the citizen the truth."""
+    """Hand the completed application to the referral service and tell the citizen the truth.
+
+    The first attempt freezes the request and its idempotency key in ``pending_referral``;
+    a retry (「重试」, or asking to apply again while it is pending) sends exactly that, so
+    however often it is tried, and whenever the service gets it, one ticket results.
+    """
 
     client: ReferralClient | None = None  # tests set a client; otherwise built from the environment
 
@@ -164,16 +220,28 @@ class ActionSubmitReferral(Action):
         return self.client  # type: ignore[return-value]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("referral_consent") is not True or tracker.get_slot("referral_confirmed") is not True:
+        pending = tracker.get_slot(PENDING)
+        if pending:
+            key, payload = pending["key"], pending["payload"]
+        elif tracker.get_slot("referral_consent") is True and tracker.get_slot("referral_confirmed") is True:
+            key, payload = idempotency_key(tracker), referral_payload(tracker)
+        else:
             dispatcher.utter_message(response="utter_consent_refused")
             return [SlotSet("referral_pending", False), *reset_form_slots()]
         try:
-            ticket = await self._client().create_referral(referral_payload(tracker), idempotency_key(tracker))
-        except ReferralApiError:
+            ticket = await self._client().create_referral(payload, key)
+        except (ReferralApiError, RuntimeError) as exc:  # RuntimeError: the action server is misconfigured
+            if isinstance(exc, RuntimeError):
+                logger.error("cannot submit referrals: %s", exc)
             dispatcher.utter_message(response="utter_referral_failed")
-            return [SlotSet("referral_pending", True)]
+            # The request is frozen; the form's slots are no longer needed.
+            return [SlotSet("referral_pending", True), SlotSet(PENDING, {"key": key, "payload": payload}),
+                    *reset_form_slots()]
         dispatcher.utter_message(response="utter_referral_created", ticket_number=ticket.ticket_number)
-        return [SlotSet("ticket_number", ticket.ticket_number), SlotSet("referral_pending", False), *reset_form_slots()]
+        if payload.get("matter") == "domestic_violence":
+            dispatcher.utter_message(response="utter_safety_reminder")
+        return [SlotSet("ticket_number", ticket.ticket_number), SlotSet("referral_pending", False),
+                SlotSet(PENDING, None), *reset_form_slots()]
 
 
 class ActionResetReferral(Action):
@@ -183,4 +251,21 @@ class ActionResetReferral(Action):
         return "action_reset_referral"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet("requested_slot", None)]
+        if tracker.get_slot("referral_pending"):
+            # The service may have received the application before it stopped answering.
+            dispatcher.utter_message(response="utter_pending_dropped")
+        else:
+            dispatcher.utter_message(response="utter_referral_stopped")
+        return [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet(PENDING, None),
+                SlotSet("requested_slot", None)]
+
+
+class ActionSessionStart(Action):
+    """Start a new session keeping only the ticket and a pending application, never form answers."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        carried = [SlotSet(slot, tracker.get_slot(slot)) for slot in CARRIED_SLOTS if tracker.get_slot(slot) is not None]
+        return [SessionStarted(), *carried, ActionExecuted("action_listen")]

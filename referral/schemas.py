@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from referral.city import city_config
+from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 from referral.matters import MATTER_CODES
 from referral.models import ReferralStatus
 
@@ -16,8 +17,8 @@ MOBILE_RE = re.compile(r"^1\d{10}$")
 
 
 def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    """Every time is stored and returned in UTC; SQLite hands back naive datetimes (stored as UTC)."""
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
@@ -29,11 +30,11 @@ class ReferralCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: str = Field(min_length=1, max_length=32, examples=["rest"])
-    applicant_name: str = Field(min_length=1, max_length=100, examples=["张三"])
+    applicant_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, examples=["张三"])
     applicant_phone: str = Field(examples=["13800138000"])
     region: str = Field(examples=["镇雄县"], description="a county or district of the city config")
     matter: str = Field(default="other", examples=["labor_wage"], description="a matter code")
-    description: str = Field(min_length=1, max_length=5000, examples=["老板拖欠三个月工资"])
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, examples=["老板拖欠三个月工资"])
     consent: bool = Field(description="the applicant agreed to share these data with legal-aid staff")
     consent_at: AwareDatetime | None = Field(
         default=None, description="when the applicant consented; defaults to the time of receipt"

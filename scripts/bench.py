@@ -17,7 +17,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from scripts.stack import launch
+from scripts.stack import launch, stop_launched
 
 
 def say(rasa: str, sender: str, message: str) -> list[dict]:
@@ -58,7 +58,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元"]
+APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元", "对"]
 
 
 def main() -> int:
@@ -87,13 +87,14 @@ def main() -> int:
             for i in range(args.applications):
                 sender, start = f"bench-app-{i}", time.perf_counter()
                 for message in APPLICATION:
-                    say(rasa, sender, message)
+                    replies = say(rasa, sender, message)
                 flows.append((time.perf_counter() - start) * 1000)
+                if not any("受理编号" in r.get("text", "") for r in replies):
+                    raise SystemExit(f"bench: application {i} made no ticket: {replies}")
 
             rss = {name: tree_rss_mib(pid) for name, pid in ready["pids"].items()}
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_launched(proc)
 
     print(f"start-up to READY (all three answer):    {ready['startup_seconds']:.1f} s")
     print(f"start-up to first reply (incl. migrate): {first_reply:.1f} s")

@@ -15,6 +15,10 @@ from sqlalchemy.engine import make_url
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 def require_postgres() -> None:
     try:
         engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -24,7 +28,7 @@ def require_postgres() -> None:
     except Exception as exc:  # noqa: BLE001
         where = make_url(POSTGRES_ADMIN_URL).render_as_string(hide_password=True)
         reason = f"PostgreSQL not reachable at {where}: {type(exc).__name__}"
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(f"{reason} (PostgreSQL is required in CI)")
         pytest.skip(reason + " (set CI=true to make this a failure)")
 

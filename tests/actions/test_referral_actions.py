@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.referral_api import ReferralApiError, Ticket
 from actions.referral import (
     FORM_SLOTS,
+    ActionSessionStart,
     ActionResetReferral,
     ActionSubmitReferral,
     ValidateReferralForm,
@@ -91,10 +92,46 @@ def test_name_that_is_a_place_is_asked_again(dispatcher):
     assert responses(dispatcher) == ["utter_invalid_name"]
 
 
+def test_insisted_name_is_taken_as_given(dispatcher):
+    user = {"event": "user", "text": "林在山", "timestamp": 1.0}
+    once = make_tracker()
+    twice = make_tracker(events=[user])
+    twice.events[-1]["text"] = "林在山"
+    assert ValidateReferralForm().validate_applicant_name("林在山", dispatcher, once, {}) == {"applicant_name": None}
+    assert ValidateReferralForm().validate_applicant_name("林在山", dispatcher, twice, {}) == {
+        "applicant_name": "林在山"
+    }
+
+
 def test_name_with_phone_fills_both(dispatcher):
     result = ValidateReferralForm().validate_applicant_name("我叫张建国电话是13987654321", dispatcher, make_tracker(), {})
     assert result == {"applicant_name": "张建国", "applicant_phone": "13987654321"}
     assert responses(dispatcher) == []
+
+
+def test_name_phone_and_county_in_one_message(dispatcher):
+    text = "我叫李国强电话15911223344我在镇雄县"
+    result = ValidateReferralForm().validate_applicant_name(text, dispatcher, make_tracker(), {})
+    assert result == {"applicant_name": "李国强", "applicant_phone": "15911223344", "region": "镇雄县"}
+
+
+def _description_tracker(intent: str, confidence: float):
+    tracker = make_tracker(requested_slot="description")
+    tracker.latest_message["intent"] = {"name": intent, "confidence": confidence}
+    return tracker
+
+
+@pytest.mark.parametrize(("intent", "confidence", "matter"), [
+    ("matter_labor_wage", 0.95, "labor_wage"),
+    ("matter_domestic_violence", 0.9, "domestic_violence"),
+    ("matter_labor_wage", 0.3, None),  # not sure: the matter stays as it was
+    ("inform", 0.99, None),
+])
+def test_description_decides_the_matter(dispatcher, intent, confidence, matter):
+    result = ValidateReferralForm().validate_description(
+        "老板欠我工资", dispatcher, _description_tracker(intent, confidence), {}
+    )
+    assert result.get("matter") == matter and result["description"] == "老板欠我工资"
 
 
 def _consent_tracker(text: str):
@@ -105,23 +142,32 @@ def _consent_tracker(text: str):
 
 @pytest.mark.parametrize(("text", "expected", "error"), [
     ("同意", True, None),
+    ("同意！！！👍", True, None),
+    ("/affirm", True, None),  # the 同意 button
+    ("/deny", False, None),  # the 不同意 button
+    ("不同意", False, None),
+    ("我不太同意", False, None),
+    ("不", False, None),
     ("？", None, "utter_consent_unclear"),
     ("🙏", None, "utter_consent_unclear"),
+    ("我考虑一下", None, "utter_consent_unclear"),
 ])
-def test_consent_needs_words(dispatcher, text, expected, error):
-    result = ValidateReferralForm().validate_referral_consent(True, dispatcher, _consent_tracker(text), {})
+def test_consent_is_read_from_the_words(dispatcher, text, expected, error):
+    result = ValidateReferralForm().validate_referral_consent(text, dispatcher, _consent_tracker(text), {})
     assert result == {"referral_consent": expected}
     assert responses(dispatcher) == ([error] if error else [])
-
-
-def test_refused_consent_is_kept_as_false(dispatcher):
-    result = ValidateReferralForm().validate_referral_consent(False, dispatcher, _consent_tracker("不同意"), {})
-    assert result == {"referral_consent": False}
 
 
 @pytest.mark.parametrize(("text", "expected", "error"), [
     ("对", {"referral_confirmed": True}, None),
     ("都对", {"referral_confirmed": True}, None),
+    ("没错", {"referral_confirmed": True}, None),
+    ("对，就是这个情况", {"referral_confirmed": True}, None),
+    ("电话", {"referral_confirmed": None, "applicant_phone": None}, "utter_correct_fields"),
+    ("是的没错", {"referral_confirmed": True}, None),
+    ("县也填错了，我是在彝良", {"referral_confirmed": None, "region": "彝良县"}, "utter_correct_fields"),
+    ("电话错了，是13912345678", {"referral_confirmed": None, "applicant_phone": "13912345678"},
+     "utter_correct_fields"),
     ("电话不对", {"referral_confirmed": None, "applicant_phone": None}, "utter_correct_fields"),
     ("名字和县都填错了", {"referral_confirmed": None, "applicant_name": None, "region": None}, "utter_correct_fields"),
     ("不对", {"referral_confirmed": None}, "utter_which_field"),
@@ -161,6 +207,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
     assert events == [
         SlotSet("ticket_number", "FY261128-0042"),
         SlotSet("referral_pending", False),
+        SlotSet("pending_referral", None),
         *[SlotSet(slot, None) for slot in FORM_SLOTS],
     ]
     assert dispatcher.messages[0]["response"] == "utter_referral_created"
@@ -180,6 +227,15 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
 
 
 @pytest.mark.asyncio
+async def test_violence_ticket_ends_with_a_safety_reminder(dispatcher):
+    action = ActionSubmitReferral()
+    action.client = FakeReferralClient()
+    slots = {**FILLED, "matter": "domestic_violence"}
+    await action.run(dispatcher, make_tracker(slots=slots, events=[FORM_OPENED]), {})
+    assert responses(dispatcher) == ["utter_referral_created", "utter_safety_reminder"]
+
+
+@pytest.mark.asyncio
 async def test_submit_without_matter_sends_other(dispatcher):
     client = FakeReferralClient()
     action = ActionSubmitReferral()
@@ -189,12 +245,38 @@ async def test_submit_without_matter_sends_other(dispatcher):
 
 
 @pytest.mark.asyncio
-async def test_submit_failure_tells_the_truth_and_keeps_the_application(dispatcher):
+async def test_submit_failure_tells_the_truth_and_freezes_the_request(dispatcher):
     action = ActionSubmitReferral()
     action.client = FakeReferralClient(fail=True)
-    events = await action.run(dispatcher, make_tracker(slots=FILLED, events=[FORM_OPENED]), {})
-    assert events == [SlotSet("referral_pending", True)]
+    tracker = make_tracker(slots=FILLED, events=[FORM_OPENED, CONSENTED])
+    events = await action.run(dispatcher, tracker, {})
+    frozen = {"key": idempotency_key(tracker), "payload": referral_payload(tracker)}
+    assert events == [SlotSet("referral_pending", True), SlotSet("pending_referral", frozen),
+                      *[SlotSet(slot, None) for slot in FORM_SLOTS]]
     assert responses(dispatcher) == ["utter_referral_failed"]
+
+
+@pytest.mark.asyncio
+async def test_retry_sends_the_frozen_request_whatever_changed(dispatcher):
+    client = FakeReferralClient()
+    action = ActionSubmitReferral()
+    action.client = client
+    frozen = {"key": "rasa-frozen-key", "payload": {"matter": "labor_wage", "applicant_name": "张三"}}
+    # the form slots are gone and the matter has changed since the first attempt
+    tracker = make_tracker(slots={"pending_referral": frozen, "referral_pending": True, "matter": "divorce"},
+                           events=[{**FORM_OPENED, "timestamp": 1.0}])
+    events = await action.run(dispatcher, tracker, {})
+    assert client.calls == [(frozen["payload"], "rasa-frozen-key")]
+    assert SlotSet("pending_referral", None) in events and SlotSet("ticket_number", "FY261128-0042") in events
+
+
+@pytest.mark.asyncio
+async def test_misconfigured_action_server_tells_the_truth(dispatcher, monkeypatch):
+    monkeypatch.delenv("REFERRAL_API_URL", raising=False)
+    monkeypatch.setattr(ActionSubmitReferral, "client", None)
+    events = await ActionSubmitReferral().run(dispatcher, make_tracker(slots=FILLED, events=[FORM_OPENED]), {})
+    assert responses(dispatcher) == ["utter_referral_failed"]
+    assert SlotSet("referral_pending", True) in events
 
 
 @pytest.mark.asyncio
@@ -209,10 +291,37 @@ async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
 
 
 @pytest.mark.asyncio
+async def test_submit_without_confirmation_submits_nothing(dispatcher):
+    client = FakeReferralClient()
+    action = ActionSubmitReferral()
+    action.client = client
+    await action.run(dispatcher, make_tracker(slots={**FILLED, "referral_confirmed": None}), {})
+    assert client.calls == []
+
+
+@pytest.mark.asyncio
 async def test_reset_forgets_everything(dispatcher):
     events = await ActionResetReferral().run(dispatcher, make_tracker(slots=FILLED), {})
     assert events == [*[SlotSet(s, None) for s in FORM_SLOTS], SlotSet("referral_pending", False),
-                      SlotSet("requested_slot", None)]
+                      SlotSet("pending_referral", None), SlotSet("requested_slot", None)]
+    assert responses(dispatcher) == ["utter_referral_stopped"]
+
+
+@pytest.mark.asyncio
+async def test_reset_of_a_pending_application_is_honest(dispatcher):
+    tracker = make_tracker(slots={"referral_pending": True, "pending_referral": {"key": "k", "payload": {}}})
+    await ActionResetReferral().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_pending_dropped"]
+
+
+@pytest.mark.asyncio
+async def test_session_start_keeps_ticket_and_pending_only(dispatcher):
+    from rasa_sdk.events import ActionExecuted, SessionStarted
+
+    slots = {**FILLED, "ticket_number": "FY261128-0042", "referral_pending": False}
+    events = await ActionSessionStart().run(dispatcher, make_tracker(slots=slots), {})
+    assert events == [SessionStarted(), SlotSet("ticket_number", "FY261128-0042"),
+                      SlotSet("referral_pending", False), ActionExecuted("action_listen")]
 
 
 def test_idempotency_key_is_stable_per_application():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,10 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts.stack import launch
+from scripts.stack import launch, stop_launched
 from tests.pg import temporary_database
 
 TOKEN = "e2e-token-" + uuid.uuid4().hex
+RASA_TOKEN = "e2e-rasa-" + uuid.uuid4().hex
 STARTUP_TIMEOUT = 300
 
 
@@ -39,7 +39,9 @@ class Assistant:
         return texts
 
     def tracker(self, sender: str) -> dict:
-        response = self.http.get(f"{self.rasa}/conversations/{sender}/tracker", timeout=10)
+        response = self.http.get(
+            f"{self.rasa}/conversations/{sender}/tracker", params={"token": RASA_TOKEN}, timeout=10
+        )
         response.raise_for_status()
         return response.json()
 
@@ -62,9 +64,8 @@ def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
             "--startup-timeout", str(STARTUP_TIMEOUT)]
     if database_url:
         args += ["--database-url", database_url]
-    # short read timeout so the outage test waits seconds, not the production 10 s per try
-    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "REFERRAL_API_READ_TIMEOUT": "2"}
-    env.pop("RASA_API_TOKEN", None)
+    # a shorter read timeout than production's 10 s, so the outage test waits ~11 s, not ~21 s
+    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5"}
     try:
         proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)
     except RuntimeError as exc:
@@ -73,11 +74,7 @@ def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
     try:
         yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_launched(proc)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

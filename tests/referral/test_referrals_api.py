@@ -158,3 +158,28 @@ def test_list_referrals_newest_first_with_paging(client, auth):
 
 def test_health_checks_the_database(client):
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_times_are_returned_in_utc(client, auth):
+    created = post(client, auth, key="tz-key-0001", consent_at="2026-11-28T16:00:00+08:00").json()
+    assert created["consent_at"].startswith("2026-11-28T08:00:00")
+    read = client.get(f"/api/referrals/{created['ticket_number']}", headers=auth).json()
+    assert read["consent_at"] == created["consent_at"]
+
+
+def test_database_errors_do_not_carry_personal_data(settings):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from referral.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO no_such_table VALUES (:name, :phone)"),
+                         {"name": "张三", "phone": "13812345678"})
+    except DBAPIError as exc:
+        message = str(exc)
+    engine.dispose()
+    assert "no_such_table" in message
+    assert "13812345678" not in message and "张三" not in message
