@@ -80,8 +80,8 @@ validate: install ## check the training data and domain
 	   { tail -40 var/validate.log; echo "rasa data validate failed (log: var/validate.log)"; exit 1; }
 	@echo "rasa data validate: ok"
 
-test-referral: install ## referral service and legal-citation tests (SQLite, and PostgreSQL: required in CI)
-	$(REF)/python -m pytest tests/referral tests/legal -q
+test-referral: install ## referral service, eligibility and legal-citation tests (SQLite and PostgreSQL)
+	$(REF)/python -m pytest tests/referral tests/legal tests/eligibility -q
 
 test-bot: install ## action and conversation-helper unit tests
 	$(BOT)/python -m pytest tests/actions -q

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from referral.api import health, referrals
+from referral.api import health, referrals, screenings
 from referral.city import city_config
 from referral.db import make_engine, make_session_factory
 from referral.settings import Settings, get_settings
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.include_router(health.router)
     app.include_router(referrals.router)
+    app.include_router(screenings.router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")
 
     @app.get("/docs", include_in_schema=False)

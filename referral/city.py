@@ -6,8 +6,9 @@ read and checked once; a broken file fails at start-up, never mid-conversation.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,9 +31,29 @@ class Region:
 
 
 @dataclass(frozen=True)
+class HardshipThreshold:
+    regions: tuple[str, ...] | None  # None: every region
+    amount: float  # yuan per person per month, at or below passes
+    effective_from: dt.date
+    source: str
+
+
+@dataclass(frozen=True)
 class CityConfig:
     city: str
     regions: tuple[Region, ...]
+    hardship_thresholds: tuple[HardshipThreshold, ...] = ()
+    poverty_statuses: frozenset[str] = field(default_factory=lambda: frozenset({"poverty_registered"}))
+    local_matters: frozenset[str] = frozenset()
+    own_income_matters: frozenset[str] = frozenset()
+
+    def hardship_threshold(self, region: str | None, on: dt.date) -> HardshipThreshold | None:
+        """The threshold in force on ``on`` for ``region``: a rule naming the region beats a general one."""
+        in_force = [t for t in self.hardship_thresholds if t.effective_from <= on]
+        specific = [t for t in in_force if t.regions is not None and region in t.regions]
+        general = [t for t in in_force if t.regions is None]
+        candidates = specific or general
+        return max(candidates, key=lambda t: t.effective_from) if candidates else None
 
     def region_names(self) -> list[str]:
         return [r.name for r in self.regions]
@@ -76,7 +97,54 @@ def _parse(raw: object, source: str) -> CityConfig:
                 raise CityConfigError(f"{source}: regions[{i}]: '{spelling}' is used twice")
             seen.add(spelling)
         regions.append(region)
-    return CityConfig(city=city, regions=tuple(regions))
+    names = {r.name for r in regions}
+    thresholds = tuple(_threshold(t, i, names, source) for i, t in enumerate(raw.get("hardship_thresholds") or []))
+    if not thresholds:
+        raise CityConfigError(f"{source}: 'hardship_thresholds' needs at least one rule")
+    from referral.matters import MATTER_CODES  # local import: matters has no dependencies
+
+    def codes(key: str) -> frozenset[str]:
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CityConfigError(f"{source}: '{key}' must be a list of strings")
+        return frozenset(value)
+
+    local, own = codes("local_matters"), codes("own_income_matters")
+    unknown = sorted((local | own) - MATTER_CODES)
+    if unknown:
+        raise CityConfigError(f"{source}: unknown matter codes {unknown}")
+    return CityConfig(
+        city=city,
+        regions=tuple(regions),
+        hardship_thresholds=thresholds,
+        poverty_statuses=codes("poverty_statuses") or frozenset({"poverty_registered"}),
+        local_matters=local,
+        own_income_matters=own,
+    )
+
+
+def _threshold(entry: object, i: int, region_names: set[str], source: str) -> HardshipThreshold:
+    where = f"{source}: hardship_thresholds[{i}]"
+    if not isinstance(entry, dict):
+        raise CityConfigError(f"{where} must be a mapping")
+    regions = entry.get("regions")
+    if regions == "*":
+        scope = None
+    elif isinstance(regions, list) and regions and set(regions) <= region_names:
+        scope = tuple(regions)
+    else:
+        raise CityConfigError(f"{where}.regions must be \"*\" or a list of the config's regions")
+    if entry.get("kind") != "per_capita_monthly_income":
+        raise CityConfigError(f"{where}.kind must be per_capita_monthly_income")
+    amount = entry.get("amount")
+    if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0:
+        raise CityConfigError(f"{where}.amount must be a positive number (yuan)")
+    effective = entry.get("effective_from")
+    if not isinstance(effective, dt.date):
+        raise CityConfigError(f"{where}.effective_from must be a date (YYYY-MM-DD)")
+    if not isinstance(entry.get("source"), str) or not entry["source"]:
+        raise CityConfigError(f"{where}.source must say where the amount comes from")
+    return HardshipThreshold(scope, float(amount), effective, entry["source"])
 
 
 def load_city_config(path: str | os.PathLike[str] | None = None) -> CityConfig:

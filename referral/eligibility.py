@@ -1,0 +1,328 @@
+"""Eligibility pre-screen for legal aid (contract 2; rules in shared/domain/eligibility.md).
+
+Plain Python, no I/O beyond reading the city configuration: both environments import it.
+`python -m referral.eligibility` reads one case as JSON on stdin and prints the decision;
+bad input exits with status 2 and a message naming the field. Staff make the legal
+decision (法律援助法第四十三条); this screen never promises it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from referral.city import CityConfig, city_config
+from referral.matters import MATTER_CODES
+
+ROLES = frozenset({"claimant", "respondent", "criminal_suspect", "criminal_victim", "retrial_applicant"})
+STATUSES = frozenset({
+    "poverty_registered", "dibao", "tekun", "social_assistance", "judicial_aid", "special_care",
+    "minor_no_income", "elderly_no_income", "disabled_no_income", "migrant_worker", "martyr_relative",
+    "good_samaritan", "abuse_victim", "retrial_acquitted",
+})
+CRIMINAL_FLAGS = frozenset({
+    "minor", "blind_deaf_mute", "mental_incapacity", "possible_life_or_death", "death_review",
+    "in_absentia", "compulsory_medical",
+})
+# Art. 31: civil and administrative matters in the statutory scope.
+ART31_MATTERS = frozenset({
+    "labor_wage", "labor_relation", "work_injury", "social_insurance", "traffic_accident", "medical_dispute",
+    "product_safety", "environment", "state_compensation", "support_payment", "capacity",
+})
+CRIMINAL_MATTERS = frozenset({"criminal_defense", "criminal_victim"})
+# Art. 42: proof of these statuses exempts from the hardship check.
+EXEMPT_STATUSES = frozenset({
+    "dibao", "tekun", "social_assistance", "judicial_aid", "special_care",
+    "minor_no_income", "elderly_no_income", "disabled_no_income",
+})
+MIGRANT_MATTERS = frozenset({"labor_wage", "work_injury"})  # Art. 42(3)
+# Art. 32: statuses that can lift the economic condition altogether.
+NO_CONDITION_STATUSES = frozenset({"abuse_victim", "martyr_relative", "good_samaritan", "retrial_acquitted"})
+
+LAW = "法律援助法"
+URGENT_DAYS = 7  # Art. 44(1)
+
+ALWAYS_MATERIALS = [
+    "法律援助申请表（可以请工作人员根据您的口述代填）",
+    "身份证（代别人申请的，还要带自己的身份证和亲属关系或委托证明）",
+    "和这件事有关的材料：如起诉书、判决书、合同、欠条、工资记录、病历、事故认定书、报警记录、照片、聊天记录、证人联系方式",
+]
+HARDSHIP_MATERIALS = [
+    "家庭经济状况说明，并签一份个人诚信承诺书（不需要开贫困证明）；有工资条或银行流水更好",
+    "注意：隐瞒或编造经济情况骗取法律援助的，要退还费用并被罚款（法律援助法第六十四条）",
+]
+ALTERNATIVES = [
+    "免费法律咨询：任何人都可以到法律援助中心窗口、打电话或在网上咨询（法律援助法第二十二条、第二十三条）",
+    "拨打12348公共法律服务热线",
+    "找村（居）委会的人民调解委员会免费调解",
+    "打官司交不起诉讼费的，可以向法院申请缓交、减交或免交",
+]
+REFUSAL_OBJECTION = "工作人员如果决定不给法律援助，您可以向设立法律援助机构的司法局提出异议（法律援助法第四十九条）"
+
+OUTCOME_RANK = {  # better for the applicant = higher
+    "out_of_scope": 0, "not_eligible": 1, "likely_eligible": 2, "eligible": 3,
+    "mandatory_notification": 4, "fast_track": 5,
+}
+
+
+class ScreeningInputError(ValueError):
+    """The case is not well-formed; ``field`` names the offending input field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class Screening:
+    matter: str
+    role: str = "claimant"
+    region: str | None = None
+    household_size: int | None = None
+    household_monthly_income: float | None = None
+    statuses: frozenset[str] = frozenset()
+    criminal_flags: frozenset[str] = frozenset()
+    has_lawyer: bool = False
+    days_to_deadline: int | None = None
+    needs_preservation: bool = False
+    application_date: dt.date | None = None
+
+
+@dataclass
+class Decision:
+    outcome: str
+    hardship_check: str
+    priority: str
+    urgent: bool
+    legal_basis: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _article(number: str) -> str:
+    return f"{LAW}第{number}条"
+
+
+def parse_screening(data: Any, config: CityConfig | None = None) -> Screening:
+    """Check and convert the JSON input of contract 2; raise ScreeningInputError naming the field."""
+    config = config or city_config()
+    if not isinstance(data, dict):
+        raise ScreeningInputError("(input)", "expected a JSON object")
+    unknown = sorted(set(data) - {f for f in Screening.__dataclass_fields__})
+    if unknown:
+        raise ScreeningInputError(unknown[0], "unknown field")
+
+    def text_choice(name: str, allowed: frozenset[str], default: str | None = None) -> str:
+        value = data.get(name, default)
+        if not isinstance(value, str) or value not in allowed:
+            raise ScreeningInputError(name, f"must be one of {sorted(allowed)}")
+        return value
+
+    def optional_int(name: str, minimum: int) -> int | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ScreeningInputError(name, f"must be an integer >= {minimum} or null")
+        return value
+
+    def flag(name: str) -> bool:
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            raise ScreeningInputError(name, "must be true or false")
+        return value
+
+    def choices(name: str, allowed: frozenset[str]) -> frozenset[str]:
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ScreeningInputError(name, "must be a list of strings")
+        bad = sorted(set(value) - allowed)
+        if bad:
+            raise ScreeningInputError(name, f"unknown value(s) {bad}; allowed: {sorted(allowed)}")
+        return frozenset(value)
+
+    region = data.get("region")
+    if region is not None and (not isinstance(region, str) or not config.is_region(region)):
+        raise ScreeningInputError("region", f"must be null or one of {config.region_names()}")
+    income = data.get("household_monthly_income")
+    if income is not None and (isinstance(income, bool) or not isinstance(income, (int, float)) or income < 0):
+        raise ScreeningInputError("household_monthly_income", "must be a number >= 0 or null")
+    application_date = data.get("application_date")
+    if application_date is not None:
+        try:
+            application_date = dt.date.fromisoformat(application_date)
+        except (TypeError, ValueError):
+            raise ScreeningInputError("application_date", "must be a date YYYY-MM-DD or null") from None
+    return Screening(
+        matter=text_choice("matter", MATTER_CODES),
+        role=text_choice("role", ROLES, "claimant"),
+        region=region,
+        household_size=optional_int("household_size", 1),
+        household_monthly_income=None if income is None else float(income),
+        statuses=choices("statuses", STATUSES),
+        criminal_flags=choices("criminal_flags", CRIMINAL_FLAGS),
+        has_lawyer=flag("has_lawyer"),
+        days_to_deadline=optional_int("days_to_deadline", 0),
+        needs_preservation=flag("needs_preservation"),
+        application_date=application_date,
+    )
+
+
+def _hardship(case: Screening, config: CityConfig, decision: Decision) -> str:
+    """Art. 34 and 41: passed, failed or pending (income or household size unknown)."""
+    own_income = case.matter in config.own_income_matters
+    size = 1 if own_income else case.household_size
+    if case.household_monthly_income is None or size is None:
+        decision.reasons.append("还不知道家庭收入情况。申请时签一份个人诚信承诺，或由工作人员核查（法律援助法第四十一条）。")
+        decision.legal_basis.append(_article("四十一"))
+        return "pending"
+    threshold = config.hardship_threshold(case.region, case.application_date or dt.date.today())
+    decision.legal_basis.append(_article("三十四"))
+    if threshold is None:
+        decision.reasons.append("本地经济困难标准还没有设置，由工作人员核查。")
+        return "pending"
+    per_person = case.household_monthly_income / size
+    whose = "您本人" if own_income else "家里每人"
+    if per_person <= threshold.amount:
+        decision.reasons.append(f"{whose}每月收入约{per_person:.0f}元，不高于本地经济困难标准{threshold.amount:.0f}元。")
+        return "passed"
+    decision.reasons.append(f"{whose}每月收入约{per_person:.0f}元，高于本地经济困难标准{threshold.amount:.0f}元。")
+    return "failed"
+
+
+def _finish(case: Screening, decision: Decision) -> Decision:
+    if decision.urgent:
+        decision.reasons.append("时间很紧（离期限不到7天，或需要马上保全），可以先提供法律援助，材料以后补（法律援助法第四十四条）。")
+        decision.legal_basis.append(_article("四十四"))
+    decision.priority = "fast_track" if decision.outcome == "fast_track" else ("urgent" if decision.urgent else "normal")
+    if decision.outcome in ("not_eligible", "out_of_scope", "likely_eligible"):
+        decision.alternatives = list(ALTERNATIVES)
+    if decision.outcome in ("not_eligible", "out_of_scope"):
+        decision.alternatives.append(REFUSAL_OBJECTION)
+        decision.legal_basis.append(_article("四十九"))
+    decision.reasons.append("最后是否给予法律援助，由法律援助机构在收到完整申请后7日内决定（法律援助法第四十三条）。")
+    decision.legal_basis.append(_article("四十三"))
+    decision.legal_basis = list(dict.fromkeys(decision.legal_basis))
+    return decision
+
+
+def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_scope_reason: str) -> Decision:
+    """Exemption (Art. 42) or the hardship check (Art. 34) for a case already in scope."""
+    decision.reasons.append(in_scope_reason)
+    exempt = sorted(case.statuses & EXEMPT_STATUSES)
+    if exempt or ("migrant_worker" in case.statuses and case.matter in MIGRANT_MATTERS):
+        decision.outcome, decision.hardship_check = "eligible", "exempt"
+        decision.reasons.append("您属于不用审查经济困难的人员，带上身份证明材料即可（法律援助法第四十二条）。")
+        decision.legal_basis.append(_article("四十二"))
+        decision.materials += ["证明身份的材料：如低保证、特困证、残疾证、司法救助决定书，或务工证明（工资记录、工友证言）"]
+        return decision
+    decision.materials += HARDSHIP_MATERIALS
+    if case.statuses & NO_CONDITION_STATUSES:
+        # e.g. an abuse victim in a criminal case: Art. 32 may apply; never a "no" on income here.
+        decision.outcome, decision.hardship_check = "likely_eligible", "pending"
+        decision.reasons.append("您的情况可能不受经济困难条件限制（法律援助法第三十二条），由工作人员判断。")
+        decision.legal_basis.append(_article("三十二"))
+        return decision
+    decision.hardship_check = _hardship(case, config, decision)
+    decision.outcome = {"passed": "eligible", "failed": "not_eligible", "pending": "likely_eligible"}[
+        decision.hardship_check
+    ]
+    return decision
+
+
+def screen(case: Screening, config: CityConfig | None = None) -> Decision:
+    """Apply the rules of eligibility.md to one case."""
+    config = config or city_config()
+    urgent = (case.days_to_deadline is not None and case.days_to_deadline < URGENT_DAYS) or case.needs_preservation
+    d = Decision(outcome="", hardship_check="not_required", priority="normal", urgent=urgent,
+                 materials=list(ALWAYS_MATERIALS))
+    d.reasons.append("法律咨询对所有人免费（法律援助法第二十二条、第二十三条）。")
+    d.legal_basis += [_article("二十二"), _article("二十三")]
+    criminal_defense = case.matter == "criminal_defense" or case.role == "criminal_suspect"
+
+    # Rule 3: mandatory notification needs no application and no means test.
+    if criminal_defense and case.criminal_flags and not case.has_lawyer:
+        d.outcome = "mandatory_notification"
+        basis = "二十八" if case.criminal_flags == {"compulsory_medical"} else "二十五"
+        d.reasons.append("这种情况，公安机关、检察院或法院应当通知法律援助机构指派律师，不用自己申请，也不看经济条件。")
+        d.legal_basis.append(_article(basis))
+        d.materials = ["当事人姓名、关押地点、案号和办案机关（在押的可以通过看守所申请，看守所24小时内转交）"]
+        return _finish(case, d)
+
+    # Rule 2: people who already have a lawyer or agent are not eligible.
+    if case.has_lawyer:
+        d.outcome, d.hardship_check = "not_eligible", "not_required"
+        d.reasons.append("您已经请了律师或代理人，这件事不能再申请法律援助（法律援助法第二十四条、第二十九条、第三十一条）。")
+        d.legal_basis += [_article("二十四"), _article("二十九"), _article("三十一")]
+        return _finish(case, d)
+
+    if criminal_defense:  # Art. 24
+        d.legal_basis.append(_article("二十四"))
+        d.materials.append("当事人姓名、关押地点、案号和办案机关（在押的可以通过看守所申请，看守所24小时内转交）")
+        return _finish(case, _means_tested(case, config, d, "犯罪嫌疑人、被告人本人或近亲属可以因经济困难申请法律援助。"))
+    if case.matter == "criminal_victim" or case.role == "criminal_victim":  # Art. 29
+        d.legal_basis.append(_article("二十九"))
+        return _finish(case, _means_tested(case, config, d, "刑事案件的被害人、自诉人可以因经济困难申请法律援助。"))
+
+    # Rule 9: the green channel for registered poverty households (civil and administrative).
+    if case.statuses & config.poverty_statuses:
+        d.outcome, d.hardship_check = "fast_track", "exempt"
+        d.reasons.append("您是登记在册的脱贫（建档立卡）户，走绿色通道：凭证明直接受理，不用审查经济困难，优先办理。")
+        d.materials.append("建档立卡或脱贫户登记证明（工作人员会核实）")
+        return _finish(case, d)
+
+    # Rule 6: no economic condition at all (Art. 32).
+    no_condition = (
+        ("abuse_victim" in case.statuses or case.matter == "domestic_violence", "您是家暴、虐待或遗弃的受害人"),
+        ("martyr_relative" in case.statuses, "您是英雄烈士的近亲属，维护英雄烈士的人格权益"),
+        ("good_samaritan" in case.statuses, "您因见义勇为主张权益"),
+        ("retrial_acquitted" in case.statuses and case.matter == "state_compensation", "您再审改判无罪后请求国家赔偿"),
+    )
+    for applies, who in no_condition:
+        if applies:
+            d.outcome, d.hardship_check = "eligible", "not_required"
+            d.reasons.append(f"{who}，申请法律援助不受经济困难条件限制（法律援助法第三十二条）。")
+            d.legal_basis.append(_article("三十二"))
+            d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定")
+            return _finish(case, d)
+
+    if case.matter == "retrial" or case.role == "retrial_applicant":  # Art. 33
+        d.legal_basis.append(_article("三十三"))
+        return _finish(case, _means_tested(case, config, d, "申诉、再审案件，可以因经济困难申请法律援助。"))
+    if case.matter in ART31_MATTERS or case.matter in config.local_matters:  # Art. 31 and local rules
+        d.legal_basis.append(_article("三十一"))
+        return _finish(case, _means_tested(case, config, d, "这类事属于法律援助的范围。"))
+    if case.matter == "other":
+        # Not sure what the matter is: never a guessed "no"; staff decide the scope.
+        return _finish(case, _means_tested(case, config, d, "这件事是否属于法律援助的范围，由工作人员判断。"))
+    d.outcome, d.hardship_check = "out_of_scope", "not_required"
+    d.reasons.append("这类事不在本地法律援助的范围内，但可以免费咨询，也可以调解。")
+    d.legal_basis.append(_article("三十一"))
+    return _finish(case, d)
+
+
+def main() -> int:
+    try:
+        data = json.load(sys.stdin)
+    except json.JSONDecodeError as exc:
+        print(f"error: (input): not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    try:
+        case = parse_screening(data)
+    except ScreeningInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    json.dump(screen(case).to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
