@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from referral.contract import MAX_DESCRIPTION_CHARS
+from referral.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
 
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
 _CN_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 _SEPARATORS = re.compile(r"(?<=\d)[\s\-－—.·]+(?=\d)")
 _DIGIT_RUN = re.compile(r"\d+")
-_MOBILE = re.compile(r"^1\d{10}$")
 
 _NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的姓名是", "名字叫", "名字是", "姓名是", "姓名", "我叫", "我是", "叫")
 # Where a name stops when more follows in the same message: 「我叫张建国电话是139…」
@@ -55,7 +54,7 @@ def parse_mobile(text: str | None) -> str | None:
         if len(run) == 13 and run.startswith("86"):
             run = run[2:]
         candidates.append(run)
-    if len(candidates) != 1 or not _MOBILE.match(candidates[0]):
+    if len(candidates) != 1 or not MOBILE_NUMBER.match(candidates[0]):
         return None
     return candidates[0]
 

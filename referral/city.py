@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from referral.matters import MATTER_CODES
+
 DEFAULT_CITY_CONFIG = Path(__file__).with_name("city.yaml")
 
 
@@ -101,8 +103,6 @@ def _parse(raw: object, source: str) -> CityConfig:
     thresholds = tuple(_threshold(t, i, names, source) for i, t in enumerate(raw.get("hardship_thresholds") or []))
     if not thresholds:
         raise CityConfigError(f"{source}: 'hardship_thresholds' needs at least one rule")
-    from referral.matters import MATTER_CODES  # local import: matters has no dependencies
-
     def codes(key: str) -> frozenset[str]:
         value = raw.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from referral.city import city_config
-from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
 from referral.matters import MATTER_CODES
 from referral.models import ReferralStatus
 
-MOBILE_RE = re.compile(r"^1\d{10}$")
 
 
 def _aware(value: datetime) -> datetime:
@@ -43,7 +41,7 @@ class ReferralCreate(BaseModel):
     @field_validator("applicant_phone")
     @classmethod
     def _mobile(cls, value: str) -> str:
-        if not MOBILE_RE.match(value):
+        if not MOBILE_NUMBER.match(value):
             raise ValueError("must be an 11-digit mainland mobile number starting with 1")
         return value
 
