@@ -57,6 +57,11 @@ class CityConfig:
         candidates = specific or general
         return max(candidates, key=lambda t: t.effective_from) if candidates else None
 
+    def thresholds_differ_by_region(self, on: dt.date) -> bool:
+        """Whether the region changes the hardship threshold in force on ``on`` (then it must be asked)."""
+        amounts = {t.amount if (t := self.hardship_threshold(r.name, on)) else None for r in self.regions}
+        return len(amounts) > 1
+
     def region_names(self) -> list[str]:
         return [r.name for r in self.regions]
 

@@ -308,6 +308,89 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     return _finish(case, d)
 
 
+# --- what the conversation still has to ask (issue 3: "ask only what the engine needs") ---
+
+# The questions of the pre-screen, named after the input they fill. `deadline` fills
+# days_to_deadline and needs_preservation; `poverty_certificate` is not an engine input but
+# what the green channel needs (staff verify it).
+QUESTIONS = ("matter", "criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "region",
+             "household_size", "household_monthly_income", "deadline")
+
+
+def role_for(matter: str) -> str:
+    return {"criminal_defense": "criminal_suspect", "criminal_victim": "criminal_victim",
+            "retrial": "retrial_applicant"}.get(matter, "claimant")
+
+
+def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) -> list[str]:
+    """The questions whose answers can still change the decision, in the order to ask them.
+
+    ``answers`` holds what is known (a question asked but not answered, 「不想说」, is present
+    with value None). Questions after an unanswered one are listed on the assumption that
+    they may be needed; the caller asks the first unanswered one and calls this again.
+    Criminal defence asks the Art. 25 circumstances first; a registered poverty household
+    is asked for its certificate and never about income; an exempt status skips income.
+    """
+    config = config or city_config()
+    matter = answers.get("matter")
+    questions = ["matter"]
+    if matter is None:
+        return questions
+    criminal_defense = matter == "criminal_defense"
+    if criminal_defense:
+        questions.append("criminal_flags")
+    questions.append("has_lawyer")
+    if answers.get("has_lawyer") is True:
+        return questions  # Rule 2: already represented; nothing else changes that
+    if criminal_defense and answers.get("criminal_flags"):
+        return questions  # Rule 3: mandatory notification, no means test
+    questions.append("statuses")
+    statuses = frozenset(answers.get("statuses") or ())
+    civil = matter not in CRIMINAL_MATTERS
+    if "statuses" not in answers:
+        return questions + ["deadline"]
+    if civil and statuses & config.poverty_statuses:
+        return questions + ["poverty_certificate", "deadline"]  # Rule 9: the green channel
+    no_condition = civil and (matter == "domestic_violence" or statuses & {"abuse_victim", "martyr_relative",
+                                                                          "good_samaritan"}
+                              or ("retrial_acquitted" in statuses and matter == "state_compensation"))
+    in_scope = (not civil or matter in ART31_MATTERS or matter in config.local_matters
+                or matter in ("retrial", "other", "domestic_violence") or no_condition)
+    if not in_scope:
+        return questions  # out of scope whatever the income
+    exempt = statuses & EXEMPT_STATUSES or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS)
+    if no_condition or exempt or (not civil and statuses & NO_CONDITION_STATUSES):
+        return questions + ["deadline"]
+    if config.thresholds_differ_by_region(dt.date.today()) and answers.get("region") is None:
+        questions.append("region")
+    if matter not in config.own_income_matters:
+        questions.append("household_size")
+        if "household_size" in answers and answers["household_size"] is None:
+            return questions + ["deadline"]  # size unknown: the income alone cannot decide
+    return questions + ["household_monthly_income", "deadline"]
+
+
+def case_from_answers(answers: dict[str, Any], application_date: dt.date | None = None) -> dict[str, Any]:
+    """The contract-2 input for the answers of a conversation (unknown values stay null)."""
+    matter = answers.get("matter") or "other"
+    deadline = answers.get("deadline") or {}
+    case: dict[str, Any] = {
+        "matter": matter,
+        "role": role_for(matter),
+        "region": answers.get("region"),
+        "household_size": answers.get("household_size"),
+        "household_monthly_income": answers.get("household_monthly_income"),
+        "statuses": sorted(answers.get("statuses") or ()),
+        "criminal_flags": sorted(answers.get("criminal_flags") or ()),
+        "has_lawyer": bool(answers.get("has_lawyer")),
+        "days_to_deadline": deadline.get("days"),
+        "needs_preservation": bool(deadline.get("preservation")),
+    }
+    if application_date is not None:
+        case["application_date"] = application_date.isoformat()
+    return case
+
+
 def main() -> int:
     try:
         data = json.load(sys.stdin)

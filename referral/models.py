@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, Enum, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from referral.db import Base
@@ -22,6 +22,12 @@ class ReferralStatus(str, enum.Enum):
     refused = "refused"  # refused, with the notice of the right to object (Art. 49)
     transferred = "transferred"  # handed to another station
     closed = "closed"
+
+
+class Priority(str, enum.Enum):
+    fast_track = "fast_track"  # registered poverty household: the green channel
+    urgent = "urgent"  # Art. 44: a deadline within 7 days, or preservation needed now
+    normal = "normal"
 
 
 class Referral(Base):
@@ -47,3 +53,13 @@ class Referral(Base):
     # first request tells a genuine retry from a different request reusing the key.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     request_fingerprint: Mapped[str] = mapped_column(String(64))
+    # The eligibility pre-screen, when the citizen did one: its input (contract 2) and the
+    # decision the service computed from it; staff never have to re-ask these answers.
+    screening_input: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    screening_decision: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    poverty_certificate: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    priority: Mapped[Priority] = mapped_column(
+        Enum(Priority, native_enum=False, length=16, validate_strings=True), default=Priority.normal, index=True
+    )
+    # Art. 43: decide within 7 (working) days of the application (referral/deadlines.py).
+    decision_due: Mapped[date] = mapped_column(Date, index=True)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from referral.city import city_config
 from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
 from referral.matters import MATTER_CODES
-from referral.models import ReferralStatus
-
+from referral.eligibility import ScreeningInputError, parse_screening
+from referral.models import Priority, ReferralStatus
 
 
 def _aware(value: datetime) -> datetime:
@@ -37,6 +37,26 @@ class ReferralCreate(BaseModel):
     consent_at: AwareDatetime | None = Field(
         default=None, description="when the applicant consented; defaults to the time of receipt"
     )
+    screening: dict[str, Any] | None = Field(
+        default=None,
+        description="the eligibility pre-screen's input (contract 2); the service recomputes the decision "
+        "and the priority from it",
+        examples=[{"matter": "labor_wage", "statuses": ["migrant_worker"]}],
+    )
+    poverty_certificate: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="registration or certificate number of a registered poverty household (staff verify it)",
+    )
+
+    @field_validator("screening")
+    @classmethod
+    def _screening(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            try:
+                parse_screening(value)
+            except ScreeningInputError as exc:
+                raise ValueError(f"screening.{exc}") from None
+        return value
 
     @field_validator("applicant_phone")
     @classmethod
@@ -84,6 +104,11 @@ class ReferralPublic(BaseModel):
     description: str
     consent: bool
     consent_at: AwareDatetime
+    priority: Priority
+    decision_due: date = Field(description="Art. 43: the decision is due by this day (working days counted)")
+    screening_input: dict[str, Any] | None
+    screening_decision: dict[str, Any] | None
+    poverty_certificate: str | None
 
 
 class ReferralList(BaseModel):

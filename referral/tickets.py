@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from referral.models import Referral, utcnow
+from referral.deadlines import decision_due
+from referral.eligibility import parse_screening, screen
+from referral.models import Priority, Referral, utcnow
 from referral.schemas import ReferralCreate
 
 # Ticket numbers are read out over the phone: a fixed prefix, the local date and four
@@ -62,6 +64,11 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
         return _replay(existing, print_), False
 
     now = utcnow()
+    applied_on = now.astimezone(CHINA_TZ).date()
+    decision = None
+    if data.screening is not None:
+        case = parse_screening({**data.screening, "application_date": applied_on.isoformat()})
+        decision = screen(case).to_dict()
     for _ in range(_NUMBER_ATTEMPTS):
         referral = Referral(
             ticket_number=new_ticket_number(now),
@@ -76,6 +83,11 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             consent_at=data.consent_at or now,
             idempotency_key=idempotency_key,
             request_fingerprint=print_,
+            screening_input=data.screening,
+            screening_decision=decision,
+            poverty_certificate=data.poverty_certificate,
+            priority=Priority(decision["priority"]) if decision else Priority.normal,
+            decision_due=decision_due(applied_on),
         )
         session.add(referral)
         try:

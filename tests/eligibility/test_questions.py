@@ -1,0 +1,68 @@
+"""The pre-screen asks only what the engine still needs (referral.eligibility.questions_needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
+
+NONE: frozenset[str] = frozenset()
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, ["matter"]),
+        # criminal defence: the Art. 25 circumstances come first
+        ({"matter": "criminal_defense"}, ["matter", "criminal_flags", "has_lawyer", "statuses", "deadline"]),
+        ({"matter": "criminal_defense", "criminal_flags": {"minor"}, "has_lawyer": False},
+         ["matter", "criminal_flags", "has_lawyer"]),
+        # a lawyer already: nothing else changes the answer
+        ({"matter": "labor_wage", "has_lawyer": True}, ["matter", "has_lawyer"]),
+        # registered poverty household: the certificate, never the income
+        ({"matter": "debt_loan", "has_lawyer": False, "statuses": {"poverty_registered"}},
+         ["matter", "has_lawyer", "statuses", "poverty_certificate", "deadline"]),
+        # exempt statuses skip the income questions
+        ({"matter": "labor_wage", "has_lawyer": False, "statuses": {"migrant_worker"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        ({"matter": "traffic_accident", "has_lawyer": False, "statuses": {"dibao"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        # a migrant worker is exempt for wages and work injury only
+        ({"matter": "traffic_accident", "has_lawyer": False, "statuses": {"migrant_worker"}},
+         ["matter", "has_lawyer", "statuses", "household_size", "household_monthly_income", "deadline"]),
+        # violence: no economic condition (Art. 32)
+        ({"matter": "domestic_violence", "has_lawyer": False, "statuses": NONE},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        # own-income matters ask the applicant's own income, not the household size
+        ({"matter": "support_payment", "has_lawyer": False, "statuses": NONE},
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "deadline"]),
+        # out of scope whatever the income
+        ({"matter": "divorce", "has_lawyer": False, "statuses": NONE}, ["matter", "has_lawyer", "statuses"]),
+        # household size not told: the income cannot decide, so it is not asked
+        ({"matter": "labor_wage", "has_lawyer": False, "statuses": NONE, "household_size": None},
+         ["matter", "has_lawyer", "statuses", "household_size", "deadline"]),
+    ],
+)
+def test_questions_needed(answers, expected):
+    answers = {k: frozenset(v) if isinstance(v, set) else v for k, v in answers.items()}
+    assert questions_needed(answers) == expected
+
+
+def test_skipped_questions_cannot_change_the_outcome():
+    """Whatever the unasked income, the decision for an exempt status is the same."""
+    answers = {"matter": "labor_wage", "has_lawyer": False, "statuses": frozenset({"dibao"}), "deadline": {}}
+    assert "household_monthly_income" not in questions_needed(answers)
+    outcomes = {
+        screen(parse_screening({**case_from_answers(answers), "household_size": 1,
+                                "household_monthly_income": income})).outcome
+        for income in (0, 1500, 99999)
+    }
+    assert outcomes == {screen(parse_screening(case_from_answers(answers))).outcome}
+
+
+def test_case_from_answers_fills_the_contract():
+    case = case_from_answers({"matter": "criminal_defense", "criminal_flags": frozenset({"minor"}),
+                              "deadline": {"days": 2, "preservation": False}})
+    decision = screen(parse_screening(case))
+    assert case["role"] == "criminal_suspect" and case["days_to_deadline"] == 2
+    assert decision.outcome == "mandatory_notification"
