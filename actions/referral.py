@@ -47,8 +47,13 @@ MATTER_CONFIDENCE = 0.6
 CARRIED_SLOTS = ("ticket_number", "referral_pending", PENDING)
 
 
+# Cleared once the application is handed over, refused or abandoned: the form's answers and
+# the screening that travels with the application.
+CLEARED_SLOTS = (*FORM_SLOTS, "screening")
+
+
 def reset_form_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+    return [SlotSet(slot, None) for slot in CLEARED_SLOTS]
 
 
 class ValidateReferralForm(FormValidationAction):
@@ -117,7 +122,8 @@ class ValidateReferralForm(FormValidationAction):
         # The account of what happened decides the ticket's matter, when the classifier is sure.
         intent = tracker.latest_message.get("intent") or {}
         code = MATTER_INTENTS.get(intent.get("name", ""))
-        if code and intent.get("confidence", 0) >= MATTER_CONFIDENCE:
+        screened = tracker.get_slot("screening") is not None  # the screening asked the matter directly
+        if code and not screened and intent.get("confidence", 0) >= MATTER_CONFIDENCE:
             slots["matter"] = code
         return slots
 
@@ -189,7 +195,7 @@ def consent_time(tracker: Tracker) -> str:
 
 
 def referral_payload(tracker: Tracker) -> dict[str, Any]:
-    return {
+    payload = {
         "channel": tracker.get_latest_input_channel() or "unknown",
         "applicant_name": tracker.get_slot("applicant_name"),
         "applicant_phone": tracker.get_slot("applicant_phone"),
@@ -199,6 +205,14 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
         "consent": True,
         "consent_at": consent_time(tracker),
     }
+    screening = tracker.get_slot("screening")
+    if screening:
+        # the service recomputes the decision and priority from this input (contract 2)
+        payload["screening"] = screening["input"]
+        payload["matter"] = screening["input"]["matter"]
+        if screening.get("poverty_certificate"):
+            payload["poverty_certificate"] = screening["poverty_certificate"]
+    return payload
 
 
 class ActionSubmitReferral(Action):
@@ -254,6 +268,8 @@ class ActionResetReferral(Action):
         if tracker.get_slot("referral_pending"):
             # The service may have received the application before it stopped answering.
             dispatcher.utter_message(response="utter_pending_dropped")
+        elif (tracker.latest_message.get("intent") or {}).get("name") == "start_over":
+            dispatcher.utter_message(response="utter_referral_restart")
         else:
             dispatcher.utter_message(response="utter_referral_stopped")
         return [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet(PENDING, None),

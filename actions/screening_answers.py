@@ -89,9 +89,11 @@ def parse_monthly_income(text: str | None) -> float | str | None:
     numbers = [float(m.group(1)) for m in _AMOUNT.finditer(value)]
     # 「1个月3000」: drop the 1 that counts months, days or years
     numbers = [n for n, m in zip(numbers, _AMOUNT.finditer(value))
-               if not re.match(r"\s*(?:个)?(?:月|年|天|日|周|星期)", value[m.end():])]
+               if not re.match(r"\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁)", value[m.end():])]
+    if _NO_INCOME.search(normalise_width(text)) and max(numbers, default=0) <= 1:
+        return 0.0  # 「没有收入」「一分钱都没有」
     if not numbers:
-        return 0.0 if _NO_INCOME.search(value) else None
+        return None
     amount = max(numbers)
     if _PER_YEAR.search(value) and not re.search(r"月", value):
         amount = amount / 12
@@ -116,6 +118,7 @@ _STATUS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("abuse_victim", re.compile(r"家暴|虐待|遗弃|打我")),
     ("retrial_acquitted", re.compile(r"改判无罪|再审无罪|宣告无罪")),
 )
+_NEGATED = re.compile(r"(?:不是|没有|不算|并非)[^，,。；;！!]{0,8}")
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _MINOR_WORDS = re.compile(r"未成年|不满18|不到18|没满18|未满18|小孩|孩子|学生")
 _ELDERLY_WORDS = re.compile(r"老人|老年|年纪大|岁数大|退休")
@@ -138,10 +141,11 @@ def parse_statuses(text: str | None) -> frozenset[str] | None:
     """
     if not text:
         return None
-    value = _digits(text)
+    raw = _digits(text)
+    value = _NEGATED.sub("", normalise_width(text))  # 「我不是低保户，是农民工」; 「五保」 stays in words
     found = {status for status, words in _STATUS_WORDS if words.search(value)}
-    age = parse_age(value)
-    no_income = bool(_NO_FIXED_INCOME.search(value))
+    age = parse_age(raw)
+    no_income = bool(_NO_FIXED_INCOME.search(raw))
     if (age is not None and age < 18) or _MINOR_WORDS.search(value):
         found.add("minor_no_income")  # minors rarely have a fixed income; staff check
     if no_income and ((age is not None and age >= 60) or _ELDERLY_WORDS.search(value)):
@@ -150,8 +154,8 @@ def parse_statuses(text: str | None) -> frozenset[str] | None:
         found.add("disabled_no_income")
     if found:
         return frozenset(found)
-    if says_none_of_them(value) or declined(value):
-        return frozenset()
+    if says_none_of_them(raw) or declined(raw) or value != normalise_width(text):
+        return frozenset()  # 「都不是」, 「不想说」, or only negations (「我不是低保户」)
     return None
 
 
@@ -209,6 +213,7 @@ def parse_has_lawyer(text: str | None) -> bool | None:
 _PRESERVATION = re.compile(r"转移财产|转移钱|藏钱|卖房|卖车|跑路|要跑|跑了|逃跑|保全|证据(?:要|快|会)?(?:没了|被删|销毁)|先予执行|马上要钱|急需用钱")
 _NOT_URGENT = re.compile(r"不急|还早|没有期限|没期限|没有时间|还没定|没定|没有开庭|没开庭|还没起诉|^\W*(?:没有|没|不|无|都没有)\W*$")
 _WEEKDAYS = "一二三四五六日天"
+_WEEKDAY_DIGITS = "1234567"
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 
 
@@ -222,16 +227,20 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
         return None
     value = _digits(text)
     preservation = bool(_PRESERVATION.search(value))
+    if not preservation and (_NOT_URGENT.search(value) or says_none_of_them(value)):
+        return None, False
     days: int | None = None
     for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
         if word in value:
             days = _RELATIVE_DAYS[word]
             break
-    if days is None and (m := re.search(r"(下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + r"])?", value)):
+    if days is None and (m := re.search(r"(下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + _WEEKDAY_DIGITS + r"])?", value)):
         this_monday = today - dt.timedelta(days=today.weekday())
         monday = this_monday + dt.timedelta(days=7 if m.group(1) == "下" else 0)
         if m.group(2):
-            target = monday + dt.timedelta(days=min(_WEEKDAYS.index(m.group(2)), 6))
+            day = m.group(2)
+            index = _WEEKDAY_DIGITS.index(day) if day.isdigit() else min(_WEEKDAYS.index(day), 6)
+            target = monday + dt.timedelta(days=index)
             days = max((target - today).days, 0)
         else:
             days = max((monday - today).days, 0)
@@ -248,4 +257,65 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
         return days, preservation
     if _NOT_URGENT.search(value) or declined(value) or says_none_of_them(value):
         return None, False
+    return None
+
+
+# --- the matter (matter codes of shared/domain/matters.md) --------------------
+
+# The words people use, most specific first (「工伤」 before 「工资」, 「抚养费」 before 「抚养权」).
+# A keyword reading for the screening's own question; the NLU model reads free messages.
+_MATTER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("domestic_violence", re.compile(r"家暴|家庭暴力|(?:老公|丈夫|男人|老婆|媳妇|儿子|女儿)(?:经常|又|总|天天)?打|虐待|遗弃|赶出家门")),
+    ("state_compensation", re.compile(r"国家赔偿|错抓|冤案|冤枉坐牢|违法拘留")),
+    ("criminal_defense", re.compile(r"被抓|抓走|抓了|被拘|拘留|刑拘|逮捕|判刑|坐牢|看守所|被关|犯罪嫌疑人|被告人|公安带走|派出所带走|被起诉")),
+    ("criminal_victim", re.compile(r"被打伤|打伤|被人打|被骗|诈骗|强奸|猥亵|被偷|被抢|故意伤害|自诉|被害人")),
+    ("work_injury", re.compile(r"工伤|干活(?:时)?(?:受伤|摔|砸|伤)|工地(?:上)?(?:摔|砸|受伤)|职业病")),
+    ("labor_wage", re.compile(r"工资|工钱|血汗钱|讨薪|欠薪|包工头|老板.{0,4}(?:不给钱|欠|跑)|不发钱")),
+    ("labor_relation", re.compile(r"劳动合同|没签合同|开除|辞退|解雇|经济补偿|试用期|炒鱿鱼|劳动关系")),
+    ("social_insurance", re.compile(r"社保|养老金|医保|低保被取消|抚恤金|养老保险|失业金")),
+    ("traffic_accident", re.compile(r"车祸|被车撞|撞了|撞伤|交通事故|肇事|逃逸|交警")),
+    ("medical_dispute", re.compile(r"医疗事故|手术|误诊|医院.{0,4}(?:治|错|死|出事)")),
+    ("product_safety", re.compile(r"假药|假种子|假化肥|吃坏|食物中毒|产品质量|有毒")),
+    ("environment", re.compile(r"污染|排污|噪音|养殖.{0,2}死|鱼死|废水")),
+    ("support_payment", re.compile(r"赡养费|抚养费|扶养费|不养老人|不管老人|不给生活费|不给钱养")),
+    ("divorce", re.compile(r"离婚|抚养权|彩礼|分财产|出轨|婚姻")),
+    ("inheritance", re.compile(r"遗产|遗嘱|继承")),
+    ("capacity", re.compile(r"糊涂|监护|行为能力|痴呆")),
+    ("debt_loan", re.compile(r"借钱|欠钱|欠款|欠条|借条|高利贷|不还钱|借给")),
+    ("housing_land", re.compile(r"宅基地|承包地|土地|拆迁|征地|房产证|房子|林地")),
+    ("consumer", re.compile(r"退款|网购|预付卡|消费|退货")),
+    ("contract", re.compile(r"合同|定金|违约|租房")),
+    ("administrative", re.compile(r"告政府|罚款|行政处罚|行政复议|政府")),
+    ("retrial", re.compile(r"申诉|再审|判错")),
+)
+_OTHER = re.compile(r"别的|其他|其它|都不是|说不清")
+
+
+def parse_matter(text: str | None) -> str | None:
+    """The matter code an answer names, 「other」 for 「别的事」 or an account no word matches,
+    None for an answer too short to tell (the question is asked again)."""
+    if not text:
+        return None
+    value = normalise_width(text)
+    for code, words in _MATTER_WORDS:
+        if words.search(value):
+            return code
+    if _OTHER.search(value) or len(re.findall(r"[\u3400-\u9fff]", value)) >= 6:
+        return "other"  # staff decide; never a forced code
+    return None
+
+
+_CERTIFICATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{3,40}")
+
+
+def parse_certificate(text: str | None) -> str | None:
+    """A registration or certificate number (「编号是5306271234」), DECLINED for 「没有」, else None."""
+    if not text:
+        return None
+    value = normalise_width(text)
+    match = _CERTIFICATE.search(value.replace(" ", ""))
+    if match and sum(c.isdigit() for c in match.group()) >= 4:
+        return match.group().upper()
+    if declined(value) or says_none_of_them(value) or re.search(r"没有|没带|不在身边|找不到|忘了", value):
+        return DECLINED
     return None

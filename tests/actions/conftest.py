@@ -14,11 +14,15 @@ def make_tracker(
     channel: str = "rest",
     requested_slot: str | None = None,
     after_user: list[dict[str, Any]] | None = None,
+    form: str = "referral_form",
+    text: str = "",
+    intent: str = "inform",
+    confidence: float = 1.0,
 ) -> Tracker:
     all_slots = {"requested_slot": requested_slot, **(slots or {})}
-    latest = {"text": "", "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
     events = events or []
-    events = [*events, {"event": "user", "timestamp": 1_700_000_100.0, "text": "", "input_channel": channel,
+    events = [*events, {"event": "user", "timestamp": 1_700_000_100.0, "text": text, "input_channel": channel,
                         "parse_data": latest}, *(after_user or [])]
     return Tracker(
         sender_id=sender_id,
@@ -27,6 +31,6 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={"name": "referral_form"} if requested_slot else {},
+        active_loop={"name": form} if requested_slot else {},
         latest_action_name="action_listen",
     )

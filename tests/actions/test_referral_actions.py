@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.referral_api import ReferralApiError, Ticket
 from actions.referral import (
+    CLEARED_SLOTS,
     FORM_SLOTS,
     ActionSessionStart,
     ActionResetReferral,
@@ -208,7 +209,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
         SlotSet("ticket_number", "FY261128-0042"),
         SlotSet("referral_pending", False),
         SlotSet("pending_referral", None),
-        *[SlotSet(slot, None) for slot in FORM_SLOTS],
+        *[SlotSet(slot, None) for slot in CLEARED_SLOTS],
     ]
     assert dispatcher.messages[0]["response"] == "utter_referral_created"
     assert dispatcher.messages[0]["ticket_number"] == "FY261128-0042"
@@ -252,7 +253,7 @@ async def test_submit_failure_tells_the_truth_and_freezes_the_request(dispatcher
     events = await action.run(dispatcher, tracker, {})
     frozen = {"key": idempotency_key(tracker), "payload": referral_payload(tracker)}
     assert events == [SlotSet("referral_pending", True), SlotSet("pending_referral", frozen),
-                      *[SlotSet(slot, None) for slot in FORM_SLOTS]]
+                      *[SlotSet(slot, None) for slot in CLEARED_SLOTS]]
     assert responses(dispatcher) == ["utter_referral_failed"]
 
 
@@ -287,7 +288,7 @@ async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
     events = await action.run(dispatcher, make_tracker(slots={"referral_consent": False}), {})
     assert client.calls == []
     assert responses(dispatcher) == ["utter_consent_refused"]
-    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in FORM_SLOTS]]
+    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in CLEARED_SLOTS]]
 
 
 @pytest.mark.asyncio
@@ -302,7 +303,7 @@ async def test_submit_without_confirmation_submits_nothing(dispatcher):
 @pytest.mark.asyncio
 async def test_reset_forgets_everything(dispatcher):
     events = await ActionResetReferral().run(dispatcher, make_tracker(slots=FILLED), {})
-    assert events == [*[SlotSet(s, None) for s in FORM_SLOTS], SlotSet("referral_pending", False),
+    assert events == [*[SlotSet(s, None) for s in CLEARED_SLOTS], SlotSet("referral_pending", False),
                       SlotSet("pending_referral", None), SlotSet("requested_slot", None)]
     assert responses(dispatcher) == ["utter_referral_stopped"]
 

@@ -1,0 +1,261 @@
+"""The eligibility pre-screen: the form's questions and the result.
+
+Thin on purpose: which questions are still needed and the decision itself come from
+referral.eligibility (the engine, contract 2); reading the answers from
+actions.screening_answers. The form asks only what can still change the decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.screening_answers import (
+    DECLINED,
+    parse_certificate,
+    parse_criminal_flags,
+    parse_deadline,
+    parse_has_lawyer,
+    parse_household_size,
+    parse_matter,
+    parse_monthly_income,
+    parse_statuses,
+)
+from referral.city import city_config
+from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
+from referral.matters import MATTER_CODES
+
+FORM = "screening_form"
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+# The form's slots: one per question of referral.eligibility.QUESTIONS (region is shared
+# with the referral form and kept for it).
+ANSWER_SLOTS = ("criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "household_size",
+                "household_monthly_income", "deadline")
+# A question asked in the middle of the screening is answered before the question is repeated.
+QUESTION_ANSWERS = {"matter_labor_wage": "utter_answer_labor_wage",
+                    "matter_domestic_violence": "utter_answer_domestic_violence"}
+QUESTION_CONFIDENCE = 0.6
+# 「不对，是镇雄县」「其实我是低保户」: the citizen corrects an earlier answer.
+_CORRECTION = re.compile(r"不对|不是|说错|搞错|弄错|其实|刚才|改成|改一下|更正|应该是")
+_SIZE_WORDS = re.compile(r"口|个人|家里人")
+_MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|千|万|百")
+# How a changed answer is read back to the citizen.
+LABELS = {"matter": "什么事", "region": "县区", "statuses": "您的情况", "household_size": "家里人口",
+          "household_monthly_income": "每月收入", "criminal_flags": "被抓的人的情况"}
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+def _stored(value: Any) -> Any:
+    """Slots hold JSON: sets become sorted lists."""
+    return sorted(value) if isinstance(value, frozenset) else value
+
+
+def _parse(slot: str, text: str) -> Any:
+    """The value of ``slot`` in ``text`` as the slot stores it, or None when the text does not say."""
+    readers: dict[str, Callable[[str], Any]] = {
+        "matter": parse_matter,
+        "criminal_flags": parse_criminal_flags,
+        "has_lawyer": parse_has_lawyer,
+        "statuses": parse_statuses,
+        "poverty_certificate": parse_certificate,
+        "household_size": parse_household_size,
+        "household_monthly_income": parse_monthly_income,
+        "deadline": lambda t: (lambda r: None if r is None else {"days": r[0], "preservation": r[1]})(
+            parse_deadline(t, _today())),
+        "region": lambda t: (lambda r: r.name if r else None)(city_config().find_region(t)),
+    }
+    return _stored(readers[slot](text))
+
+
+def answers_from(tracker: Tracker) -> dict[str, Any]:
+    """The engine's view of the answers: asked-but-unknown (「不想说」) is present as None."""
+    answers: dict[str, Any] = {}
+    matter = tracker.get_slot("matter")
+    if matter in MATTER_CODES:
+        answers["matter"] = matter
+    if tracker.get_slot("region"):
+        answers["region"] = tracker.get_slot("region")
+    for slot in ANSWER_SLOTS:
+        value = tracker.get_slot(slot)
+        if value is None:
+            continue
+        if value == DECLINED:
+            answers[slot] = None
+        elif slot in ("criminal_flags", "statuses"):
+            answers[slot] = frozenset(value)
+        else:
+            answers[slot] = value
+    return answers
+
+
+class ValidateScreeningForm(FormValidationAction):
+    """Reads each answer in natural Chinese; corrections and questions on the way are handled."""
+
+    def name(self) -> str:
+        return "validate_screening_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        return questions_needed(answers_from(tracker))
+
+    def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        text = value if isinstance(value, str) and not (slot == "matter" and value in MATTER_CODES) else None
+        if text is None:
+            # prefilled when the form opened (e.g. the matter from the first message): already a value
+            if slot == "matter":
+                return self._matter_slots(value if value in MATTER_CODES and value != "other" else None)
+            return {slot: value}
+        parsed = _parse(slot, text)
+        slots: dict[str, Any] = {slot: parsed}
+        changed = self._corrections(slot, text, tracker)
+        slots.update(changed)
+        if slot == "matter" or "matter" in changed:
+            slots.update(self._matter_slots(slots["matter"]))
+        said = [f"{LABELS[s]}：{_readable(s, v)}" for s, v in changed.items()
+                if s in LABELS and tracker.get_slot(s) not in (None, v)]
+        if said:
+            dispatcher.utter_message(response="utter_screening_correction", changed="；".join(said))
+        if parsed is None and not changed:
+            intent = tracker.latest_message.get("intent") or {}
+            answer = QUESTION_ANSWERS.get(intent.get("name", ""))
+            if slot != "matter" and answer and intent.get("confidence", 0) >= QUESTION_CONFIDENCE:
+                dispatcher.utter_message(response=answer)  # answer the question, then ask again
+            else:
+                dispatcher.utter_message(response="utter_screening_not_understood")
+        return slots
+
+    def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
+        """Other answers the same message gives: 「一家五口，每月三千来块」, 「不对，是镇雄县」."""
+        found: dict[str, Any] = {}
+        correcting = bool(_CORRECTION.search(text))
+        candidates = ["region"]
+        if _SIZE_WORDS.search(text):
+            candidates.append("household_size")
+        if _MONEY_WORDS.search(text) and (requested == "household_size" or correcting):
+            candidates.append("household_monthly_income")
+        if correcting:
+            candidates += ["matter", "statuses"]
+        for slot in candidates:
+            if slot == requested:
+                continue
+            value = _parse(slot, text)
+            if value is None or value == DECLINED or (slot == "statuses" and not value):
+                continue
+            if slot == "matter" and value == "other":
+                continue  # only a named matter corrects the earlier answer
+            found[slot] = value
+        return found
+
+    @staticmethod
+    def _matter_slots(code: str | None) -> dict[str, Any]:
+        return {"matter": code, "income_is_own": code in city_config().own_income_matters}
+
+    def validate_matter(self, value, dispatcher, tracker, domain):
+        return self._read("matter", value, dispatcher, tracker)
+
+    def validate_criminal_flags(self, value, dispatcher, tracker, domain):
+        return self._read("criminal_flags", value, dispatcher, tracker)
+
+    def validate_has_lawyer(self, value, dispatcher, tracker, domain):
+        return self._read("has_lawyer", value, dispatcher, tracker)
+
+    def validate_statuses(self, value, dispatcher, tracker, domain):
+        return self._read("statuses", value, dispatcher, tracker)
+
+    def validate_poverty_certificate(self, value, dispatcher, tracker, domain):
+        return self._read("poverty_certificate", value, dispatcher, tracker)
+
+    def validate_region(self, value, dispatcher, tracker, domain):
+        return self._read("region", value, dispatcher, tracker)
+
+    def validate_household_size(self, value, dispatcher, tracker, domain):
+        return self._read("household_size", value, dispatcher, tracker)
+
+    def validate_household_monthly_income(self, value, dispatcher, tracker, domain):
+        return self._read("household_monthly_income", value, dispatcher, tracker)
+
+    def validate_deadline(self, value, dispatcher, tracker, domain):
+        return self._read("deadline", value, dispatcher, tracker)
+
+
+def _readable(slot: str, value: Any) -> str:
+    if slot == "household_size":
+        return f"{value}口人"
+    if slot == "household_monthly_income":
+        return f"每月约{value:.0f}元"
+    if slot == "matter":
+        from referral.matters import MATTERS
+        return MATTERS.get(value, value)
+    if slot == "statuses":
+        return "、".join(STATUS_LABELS.get(s, s) for s in value) or "都不是"
+    return str(value)
+
+
+STATUS_LABELS = {
+    "poverty_registered": "脱贫户（建档立卡）", "dibao": "低保", "tekun": "特困供养", "social_assistance": "社会救助",
+    "judicial_aid": "司法救助", "special_care": "优抚对象", "minor_no_income": "未成年人",
+    "elderly_no_income": "没有固定收入的老人", "disabled_no_income": "没有固定收入的残疾人", "migrant_worker": "农民工",
+    "martyr_relative": "烈士家属", "good_samaritan": "见义勇为", "abuse_victim": "家暴受害人",
+    "retrial_acquitted": "再审改判无罪",
+}
+
+
+def reset_screening() -> list[EventType]:
+    """Forget the answers (a new screening, 「重新开始」, 「算了」); the matter only if it is unclear."""
+    return [*(SlotSet(slot, None) for slot in ANSWER_SLOTS), SlotSet("screening", None),
+            SlotSet("income_is_own", False)]
+
+
+class ActionResetScreening(Action):
+    """Clear earlier answers so that a new screening asks afresh."""
+
+    def name(self) -> str:
+        return "action_reset_screening"
+
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
+        events = reset_screening()
+        stopping = (tracker.latest_message.get("intent") or {}).get("name") in ("start_over", "stop")
+        if tracker.get_slot("matter") == "other" or stopping:
+            events.append(SlotSet("matter", None))  # unclear or withdrawn: ask it
+        return events
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"· {line}" for line in lines)
+
+
+class ActionScreenEligibility(Action):
+    """Run the engine on the answers and tell the result in plain words, then offer to apply."""
+
+    def name(self) -> str:
+        return "action_screen_eligibility"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        answers = answers_from(tracker)
+        case = case_from_answers(answers)
+        decision = screen(parse_screening({**case, "application_date": _today().isoformat()}))
+        dispatcher.utter_message(response=f"utter_outcome_{decision.outcome}")
+        dispatcher.utter_message(response="utter_screening_details", reasons=_bullets(decision.reasons),
+                                 materials=_bullets(decision.materials))
+        if decision.alternatives:
+            dispatcher.utter_message(response="utter_screening_alternatives",
+                                     alternatives=_bullets(decision.alternatives))
+        refused = decision.outcome in ("not_eligible", "out_of_scope")
+        dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
+        certificate = tracker.get_slot("poverty_certificate")
+        screening = {
+            "input": case,
+            "outcome": decision.outcome,
+            "priority": decision.priority,
+            "poverty_certificate": certificate if certificate not in (None, DECLINED) else None,
+        }
+        return [SlotSet("screening", screening), *(SlotSet(slot, None) for slot in ANSWER_SLOTS)]

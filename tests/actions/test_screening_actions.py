@@ -1,0 +1,182 @@
+"""The screening form's validator and result action, with exact events (rasa-sdk style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.referral import referral_payload
+from actions.screening import ANSWER_SLOTS, ActionResetScreening, ActionScreenEligibility, ValidateScreeningForm
+from tests.actions.conftest import make_tracker
+
+DOMAIN = {"forms": {"screening_form": {"required_slots": [
+    "matter", "criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "region", "household_size",
+    "household_monthly_income", "deadline"]}}}
+
+
+async def answer(slot: str, text: str, slots: dict[str, Any] | None = None, intent: str = "inform",
+                 confidence: float = 1.0) -> tuple[dict[str, Any], list[str], list[dict]]:
+    """Run the validator on ``text`` as the answer to ``slot``; return the slots set, responses, messages."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={**(slots or {}), slot: text}, requested_slot=slot, form="screening_form", text=text,
+        intent=intent, confidence=confidence,
+        after_user=[{"event": "slot", "name": slot, "value": text, "timestamp": 1_700_000_101.0}],
+    )
+    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    return ({e["name"]: e["value"] for e in events if e["event"] == "slot"},
+            [m["response"] for m in dispatcher.messages], dispatcher.messages)
+
+
+@pytest.mark.asyncio
+async def test_criminal_case_asks_the_art25_questions_first():
+    slots, _, _ = await answer("matter", "家里人被抓了")
+    assert slots["matter"] == "criminal_defense"
+    assert slots["requested_slot"] == "criminal_flags"
+
+
+@pytest.mark.asyncio
+async def test_a_minor_suspect_ends_the_questions_after_the_lawyer_question():
+    base = {"matter": "criminal_defense"}
+    slots, _, _ = await answer("criminal_flags", "孩子才16岁", base)
+    assert slots["criminal_flags"] == ["minor"] and slots["requested_slot"] == "has_lawyer"
+    slots, _, _ = await answer("has_lawyer", "没有请", {**base, "criminal_flags": ["minor"]})
+    assert slots["has_lawyer"] is False and slots["requested_slot"] is None
+
+
+@pytest.mark.asyncio
+async def test_poverty_household_is_asked_the_certificate_not_the_income():
+    slots, _, _ = await answer("statuses", "建档立卡贫困户", {"matter": "debt_loan", "has_lawyer": False})
+    assert slots["statuses"] == ["poverty_registered"] and slots["requested_slot"] == "poverty_certificate"
+
+
+@pytest.mark.asyncio
+async def test_exempt_status_skips_income():
+    slots, _, _ = await answer("statuses", "我是低保户", {"matter": "labor_wage", "has_lawyer": False})
+    assert slots["requested_slot"] == "deadline"
+
+
+@pytest.mark.asyncio
+async def test_household_and_income_in_one_message():
+    slots, _, _ = await answer("household_size", "一家五口，每月三千来块",
+                               {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
+    assert slots["household_size"] == 5 and slots["household_monthly_income"] == 3000
+    assert slots["requested_slot"] == "deadline"
+
+
+@pytest.mark.asyncio
+async def test_correction_of_an_earlier_answer_is_read_back():
+    known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 4}
+    slots, responses, messages = await answer("household_monthly_income", "不对，家里是六口人", known)
+    assert slots["household_size"] == 6 and slots["household_monthly_income"] is None
+    assert responses == ["utter_screening_correction"] and "6口人" in messages[0]["changed"]
+    assert slots["requested_slot"] == "household_monthly_income"
+
+
+@pytest.mark.asyncio
+async def test_correction_to_an_exempt_status_drops_the_income_question():
+    known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 4}
+    slots, responses, _ = await answer("household_monthly_income", "不对，我是低保户", known)
+    assert slots["statuses"] == ["dibao"] and slots["requested_slot"] == "deadline"
+
+
+@pytest.mark.asyncio
+async def test_declining_the_income_is_an_answer():
+    known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 4}
+    slots, responses, _ = await answer("household_monthly_income", "不想说", known)
+    assert slots["household_monthly_income"] == "declined" and responses == []
+    assert slots["requested_slot"] == "deadline"
+
+
+@pytest.mark.asyncio
+async def test_a_wage_question_midway_is_answered_and_the_question_repeated():
+    known = {"matter": "traffic_accident", "has_lawyer": False}
+    slots, responses, _ = await answer("statuses", "老板欠我工资不给怎么办", known,
+                                       intent="matter_labor_wage", confidence=0.93)
+    assert slots["statuses"] is None and responses == ["utter_answer_labor_wage"]
+    assert slots["requested_slot"] == "statuses"
+
+
+@pytest.mark.asyncio
+async def test_an_unclear_answer_is_asked_again():
+    slots, responses, _ = await answer("household_size", "嗯？", {"matter": "traffic_accident", "has_lawyer": False,
+                                                                "statuses": []})
+    assert slots["household_size"] is None and responses == ["utter_screening_not_understood"]
+
+
+@pytest.mark.asyncio
+async def test_prefilled_matter_code_is_kept_and_sets_the_income_question():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": "support_payment"}, requested_slot="matter", form="screening_form",
+                           after_user=[{"event": "slot", "name": "matter", "value": "support_payment"}])
+    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("matter", "support_payment") in events and SlotSet("income_is_own", True) in events
+
+
+async def result(slots: dict[str, Any]) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionScreenEligibility().run(dispatcher, make_tracker(slots=slots), {})
+    return events, dispatcher.messages
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("slots", "outcome", "offer"), [
+    ({"matter": "debt_loan", "has_lawyer": False, "statuses": ["poverty_registered"],
+      "poverty_certificate": "5306271234", "deadline": {"days": None, "preservation": False}},
+     "fast_track", "utter_offer_application"),
+    ({"matter": "labor_wage", "has_lawyer": False, "statuses": ["migrant_worker"],
+      "deadline": {"days": 2, "preservation": False}}, "eligible", "utter_offer_application"),
+    ({"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 5,
+      "household_monthly_income": "declined", "deadline": {"days": None, "preservation": False}},
+     "likely_eligible", "utter_offer_application"),
+    ({"matter": "criminal_defense", "criminal_flags": ["minor"], "has_lawyer": False},
+     "mandatory_notification", "utter_offer_application"),
+    ({"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 2,
+      "household_monthly_income": 9000, "deadline": {"days": None, "preservation": False}},
+     "not_eligible", "utter_offer_application_anyway"),
+    ({"matter": "divorce", "has_lawyer": False, "statuses": []}, "out_of_scope", "utter_offer_application_anyway"),
+])
+async def test_result_for_each_outcome(slots, outcome, offer):
+    events, messages = await result(slots)
+    responses = [m["response"] for m in messages]
+    assert responses[0] == f"utter_outcome_{outcome}" and responses[-1] == offer
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    assert screening["outcome"] == outcome and screening["input"]["matter"] == slots["matter"]
+    details = next(m for m in messages if m["response"] == "utter_screening_details")
+    assert "法律援助法第四十三条" in details["reasons"]
+    # the answers are cleared; the decision travels in `screening`
+    assert all(SlotSet(slot, None) in events for slot in ANSWER_SLOTS)
+
+
+@pytest.mark.asyncio
+async def test_declined_income_explains_the_pledge():
+    _, messages = await result({"matter": "traffic_accident", "has_lawyer": False, "statuses": [],
+                                "household_size": 5, "household_monthly_income": "declined", "deadline": {}})
+    details = next(m for m in messages if m["response"] == "utter_screening_details")
+    assert "诚信承诺" in details["reasons"] and "第六十四条" in details["materials"]
+
+
+@pytest.mark.asyncio
+async def test_referral_after_a_screening_carries_it():
+    events, _ = await result({"matter": "debt_loan", "has_lawyer": False, "statuses": ["poverty_registered"],
+                              "poverty_certificate": "5306271234", "deadline": {"days": 3, "preservation": False}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    tracker = make_tracker(slots={"screening": screening, "applicant_name": "张三", "applicant_phone": "13812345678",
+                                  "region": "镇雄县", "description": "借钱不还", "matter": "labor_wage"})
+    payload = referral_payload(tracker)
+    assert payload["screening"]["statuses"] == ["poverty_registered"]
+    assert payload["screening"]["days_to_deadline"] == 3
+    assert payload["matter"] == "debt_loan"  # the screening asked it directly
+    assert payload["poverty_certificate"] == "5306271234"
+
+
+@pytest.mark.asyncio
+async def test_reset_forgets_answers_and_an_unclear_matter():
+    dispatcher = CollectingDispatcher()
+    events = await ActionResetScreening().run(dispatcher, make_tracker(slots={"matter": "other"}), {})
+    assert SlotSet("matter", None) in events and SlotSet("screening", None) in events
+    events = await ActionResetScreening().run(dispatcher, make_tracker(slots={"matter": "labor_wage"}), {})
+    assert SlotSet("matter", None) not in events  # the first message already told us

@@ -1,0 +1,105 @@
+"""Natural answers to the eligibility questions (actions.screening_answers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.screening_answers import (
+    DECLINED,
+    parse_certificate,
+    parse_criminal_flags,
+    parse_deadline,
+    parse_has_lawyer,
+    parse_household_size,
+    parse_matter,
+    parse_monthly_income,
+    parse_statuses,
+)
+
+SATURDAY = dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("一家五口", 5), ("家里4口人", 4), ("我们家三口人", 3), ("就我一个", 1), ("我一个人过", 1),
+    ("两口子", 2), ("老两口", 2), ("５", 5), ("六个人", 6), ("不想说", DECLINED), ("不知道", DECLINED),
+    ("三千", None), ("？", None), ("", None),
+])
+def test_household_size(text, expected):
+    assert parse_household_size(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("每月三千来块", 3000), ("两千五", 2500), ("一个月两千五百块", 2500), ("一万二", 12000), ("1.2万", 12000),
+    ("三四千", 4000), ("三千多", 3000), ("一千五", 1500), ("月收入3000元", 3000), ("一年两万", 1666.67),
+    ("一天一百", 3000), ("没有收入", 0), ("一分钱都没有", 0), ("不想说", DECLINED), ("不方便说", DECLINED),
+    ("5口人", None), ("嗯", None),
+])
+def test_monthly_income(text, expected):
+    assert parse_monthly_income(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我是低保户", {"dibao"}), ("建档立卡贫困户", {"poverty_registered"}), ("我们是脱贫户", {"poverty_registered"}),
+    ("防止返贫监测户", {"poverty_registered"}), ("我是农民工", {"migrant_worker"}), ("五保户", {"tekun"}),
+    ("孩子才16岁", {"minor_no_income"}), ("残疾人，没有固定收入", {"disabled_no_income"}),
+    ("我68岁了，没有收入", {"elderly_no_income"}), ("我是残疾人", set()),  # no fixed income not said
+    ("我不是低保户，是农民工", {"migrant_worker"}), ("见义勇为", {"good_samaritan"}),
+    ("都不是", set()), ("没有", set()), ("不想说", set()), ("嗯？", None),
+])
+def test_statuses(text, expected):
+    result = parse_statuses(text)
+    if expected is None:
+        assert result is None
+    elif text == "我是残疾人":
+        assert result is None  # nothing the engine can use: asked again
+    else:
+        assert result == frozenset(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("孩子才16岁", {"minor"}), ("他才十七岁", {"minor"}), ("未成年", {"minor"}), ("他是聋哑人", {"blind_deaf_mute"}),
+    ("他有精神病", {"mental_incapacity"}), ("可能要判无期", {"possible_life_or_death"}),
+    ("死刑复核", {"death_review"}), ("都没有", set()), ("他是成年人，都没有", set()), ("啥？", None),
+])
+def test_criminal_flags(text, expected):
+    result = parse_criminal_flags(text)
+    assert result == (None if expected is None else frozenset(expected))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("请了", True), ("请了一个律师", True), ("有", True), ("没有请", False), ("还没", False),
+    ("请不起", False), ("啥意思", None),
+])
+def test_has_lawyer(text, expected):
+    assert parse_has_lawyer(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("下周就开庭了", (2, False)),  # the earliest reading: Monday 11-30
+    ("下周三开庭", (4, False)), ("三天后开庭", (3, False)), ("明天", (1, False)), ("还有十天到期", (10, False)),
+    ("两个星期", (14, False)), ("下个月", (3, False)), ("对方要转移财产", (None, True)),
+    ("不急", (None, False)), ("没有", (None, False)), ("不知道", (None, False)), ("嗯？", None),
+])
+def test_deadline(text, expected):
+    assert parse_deadline(text, SATURDAY) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("讨工资", "labor_wage"), ("老板欠我三个月工钱", "labor_wage"), ("工地上摔伤了", "work_injury"),
+    ("家里人被抓了", "criminal_defense"), ("儿子被拘留了", "criminal_defense"), ("老公打我", "domestic_violence"),
+    ("被车撞了", "traffic_accident"), ("前夫不给抚养费", "support_payment"), ("想离婚", "divorce"),
+    ("被人打伤了", "criminal_victim"), ("借钱不还", "debt_loan"), ("别的事", "other"),
+    ("邻居家的树倒了压坏了我家的墙", "other"), ("啊", None),
+])
+def test_matter(text, expected):
+    assert parse_matter(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("编号是5306271234", "5306271234"), ("５３０６ ２７１２ ３４", "530627123 4".replace(" ", "")),
+    ("没有", DECLINED), ("不记得了", DECLINED), ("abc", None),
+])
+def test_certificate(text, expected):
+    assert parse_certificate(text) == expected
