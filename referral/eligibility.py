@@ -207,8 +207,11 @@ def _finish(case: Screening, decision: Decision) -> Decision:
     if decision.outcome in ("not_eligible", "out_of_scope"):
         decision.alternatives.append(REFUSAL_OBJECTION)
         decision.legal_basis.append(_article("四十九"))
-    decision.reasons.append("最后是否给予法律援助，由法律援助机构在收到完整申请后7日内决定（法律援助法第四十三条）。")
-    decision.legal_basis.append(_article("四十三"))
+    if decision.outcome != "mandatory_notification":  # no application there: the authority must notify
+        decision.reasons.append("最后是否给予法律援助，由法律援助机构在收到完整申请后7日内决定（法律援助法第四十三条）。")
+        decision.legal_basis.append(_article("四十三"))
+    # Rule 1 last: the reasons that decide come first.
+    decision.reasons.append("法律咨询对所有人免费（法律援助法第二十二条、第二十三条）。")
     decision.legal_basis = list(dict.fromkeys(decision.legal_basis))
     return decision
 
@@ -243,7 +246,6 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     urgent = (case.days_to_deadline is not None and case.days_to_deadline < URGENT_DAYS) or case.needs_preservation
     d = Decision(outcome="", hardship_check="not_required", priority="normal", urgent=urgent,
                  materials=list(ALWAYS_MATERIALS))
-    d.reasons.append("法律咨询对所有人免费（法律援助法第二十二条、第二十三条）。")
     d.legal_basis += [_article("二十二"), _article("二十三")]
     criminal_defense = case.matter == "criminal_defense" or case.role == "criminal_suspect"
 

@@ -146,7 +146,8 @@ async def test_result_for_each_outcome(slots, outcome, offer):
     screening = next(e["value"] for e in events if e["name"] == "screening")
     assert screening["outcome"] == outcome and screening["input"]["matter"] == slots["matter"]
     details = next(m for m in messages if m["response"] == "utter_screening_details")
-    assert "法律援助法第四十三条" in details["reasons"]
+    assert ("法律援助法第四十三条" in details["reasons"]) is (outcome != "mandatory_notification")
+    assert "法律咨询对所有人免费" in details["reasons"].splitlines()[-1]
     # the answers are cleared; the decision travels in `screening`
     assert all(SlotSet(slot, None) in events for slot in ANSWER_SLOTS)
 
