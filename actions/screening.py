@@ -30,7 +30,7 @@ from actions.screening_answers import (
 )
 from referral.city import city_config
 from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
-from referral.matters import MATTER_CODES
+from referral.matters import MATTER_CODES, MATTERS
 
 FORM = "screening_form"
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
@@ -193,7 +193,6 @@ def _readable(slot: str, value: Any) -> str:
     if slot == "household_monthly_income":
         return f"每月约{value:.0f}元"
     if slot == "matter":
-        from referral.matters import MATTERS
         return MATTERS.get(value, value)
     if slot == "statuses":
         return "、".join(STATUS_LABELS.get(s, s) for s in value) or "都不是"

@@ -58,6 +58,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+# The eligibility pre-screen with its longest common path (household and income asked).
+SCREENING = ["我能申请法律援助吗", "被车撞了", "没有请", "都不是", "一家五口", "每月三千来块", "不急"]
 APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元", "对"]
 
 
@@ -92,6 +94,15 @@ def main() -> int:
                 if not any("受理编号" in r.get("text", "") for r in replies):
                     raise SystemExit(f"bench: application {i} made no ticket: {replies}")
 
+            screenings = []
+            for i in range(args.applications):
+                sender, start = f"bench-screen-{i}", time.perf_counter()
+                for message in SCREENING:
+                    replies = say(rasa, sender, message)
+                screenings.append((time.perf_counter() - start) * 1000)
+                if not any("符合申请法律援助的条件" in r.get("text", "") for r in replies):
+                    raise SystemExit(f"bench: screening {i} gave no result: {replies}")
+
             rss = {name: tree_rss_mib(pid) for name, pid in ready["pids"].items()}
         finally:
             stop_launched(proc)
@@ -101,6 +112,8 @@ def main() -> int:
     print(f"single-turn reply, {args.messages} msgs:          median {statistics.median(latencies):.0f} ms, "
           f"p95 {percentile(latencies, 0.95):.0f} ms, max {max(latencies):.0f} ms")
     print(f"whole application ({len(APPLICATION)} turns, ticket): median {statistics.median(flows):.0f} ms "
+          f"over {args.applications}")
+    print(f"whole screening ({len(SCREENING)} turns, result):   median {statistics.median(screenings):.0f} ms "
           f"over {args.applications}")
     for name, mib in rss.items():
         print(f"RSS {name:<9} {mib:7.0f} MiB")

@@ -66,3 +66,24 @@ def test_case_from_answers_fills_the_contract():
     decision = screen(parse_screening(case))
     assert case["role"] == "criminal_suspect" and case["days_to_deadline"] == 2
     assert decision.outcome == "mandatory_notification"
+
+
+def test_region_is_asked_only_where_the_threshold_differs(tmp_path):
+    from pathlib import Path
+
+    from referral.city import load_city_config
+
+    sample = Path("referral/city.yaml").read_text(encoding="utf-8")
+    assert "regions: \"*\"" in sample
+    differing = sample.replace(
+        "hardship_thresholds:\n",
+        "hardship_thresholds:\n  - regions: [昭阳区]\n    kind: per_capita_monthly_income\n    amount: 1900\n"
+        "    effective_from: 2024-01-01\n    source: test\n",
+    )
+    path = tmp_path / "city.yaml"
+    path.write_text(differing, encoding="utf-8")
+    config = load_city_config(path)
+    answers = {"matter": "labor_wage", "has_lawyer": False, "statuses": NONE}
+    assert "region" in questions_needed(answers, config)
+    assert "region" not in questions_needed({**answers, "region": "昭阳区"}, config)
+    assert "region" not in questions_needed(answers)  # the sample city: one threshold everywhere
