@@ -63,6 +63,19 @@ SCREENING = ["我能申请法律援助吗", "被车撞了", "没有请", "都不
 APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元", "对"]
 
 
+def time_conversations(rasa: str, name: str, messages: list[str], expected: str, times: int) -> list[float]:
+    """Milliseconds for each of ``times`` whole conversations; each must end with ``expected`` in a reply."""
+    durations = []
+    for i in range(times):
+        sender, start = f"bench-{name}-{i}", time.perf_counter()
+        for message in messages:
+            replies = say(rasa, sender, message)
+        durations.append((time.perf_counter() - start) * 1000)
+        if not any(expected in r.get("text", "") for r in replies):
+            raise SystemExit(f"bench: {name} conversation {i} did not end as expected: {replies}")
+    return durations
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=60, help="single-turn messages to time")
@@ -85,23 +98,8 @@ def main() -> int:
                 say(rasa, f"bench-{i}", questions[i % len(questions)])
                 latencies.append((time.perf_counter() - start) * 1000)
 
-            flows = []
-            for i in range(args.applications):
-                sender, start = f"bench-app-{i}", time.perf_counter()
-                for message in APPLICATION:
-                    replies = say(rasa, sender, message)
-                flows.append((time.perf_counter() - start) * 1000)
-                if not any("受理编号" in r.get("text", "") for r in replies):
-                    raise SystemExit(f"bench: application {i} made no ticket: {replies}")
-
-            screenings = []
-            for i in range(args.applications):
-                sender, start = f"bench-screen-{i}", time.perf_counter()
-                for message in SCREENING:
-                    replies = say(rasa, sender, message)
-                screenings.append((time.perf_counter() - start) * 1000)
-                if not any("符合申请法律援助的条件" in r.get("text", "") for r in replies):
-                    raise SystemExit(f"bench: screening {i} gave no result: {replies}")
+            flows = time_conversations(rasa, "app", APPLICATION, "受理编号", args.applications)
+            screenings = time_conversations(rasa, "screen", SCREENING, "符合申请法律援助的条件", args.applications)
 
             rss = {name: tree_rss_mib(pid) for name, pid in ready["pids"].items()}
         finally:
