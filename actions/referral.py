@@ -122,9 +122,18 @@ class ValidateReferralForm(FormValidationAction):
         # The account of what happened decides the ticket's matter, when the classifier is sure.
         intent = tracker.latest_message.get("intent") or {}
         code = MATTER_INTENTS.get(intent.get("name", ""))
-        screened = tracker.get_slot("screening") is not None  # the screening asked the matter directly
-        if code and not screened and intent.get("confidence", 0) >= MATTER_CONFIDENCE:
+        screening = tracker.get_slot("screening")
+        if not code or intent.get("confidence", 0) < MATTER_CONFIDENCE:
+            return slots
+        if not screening:
             slots["matter"] = code
+            return slots
+        # After a screening its matter stands (it was asked directly, and the screening knows codes
+        # the classifier does not yet); only a clearly different matter the classifier does know
+        # shows that this application is about something else: then the screening stays behind.
+        screened = screening["input"]["matter"]
+        if screened in MATTER_INTENTS.values() and screened != "other" and code not in (screened, "other"):
+            slots.update(matter=code, screening=None)
         return slots
 
     def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -208,7 +217,8 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
     screening = tracker.get_slot("screening")
     if screening:
         # the service recomputes the decision and priority from this input (contract 2)
-        payload["screening"] = screening["input"]
+        # the region the application gives decides the threshold where the screening did not ask it
+        payload["screening"] = {**screening["input"], "region": screening["input"].get("region") or payload["region"]}
         payload["matter"] = screening["input"]["matter"]
         if screening.get("poverty_certificate"):
             payload["poverty_certificate"] = screening["poverty_certificate"]
@@ -254,6 +264,8 @@ class ActionSubmitReferral(Action):
         dispatcher.utter_message(response="utter_referral_created", ticket_number=ticket.ticket_number)
         if payload.get("matter") == "domestic_violence":
             dispatcher.utter_message(response="utter_safety_reminder")
+        if "poverty_registered" in (payload.get("screening") or {}).get("statuses", []):
+            dispatcher.utter_message(response="utter_bring_poverty_proof")
         return [SlotSet("ticket_number", ticket.ticket_number), SlotSet("referral_pending", False),
                 SlotSet(PENDING, None), *reset_form_slots()]
 

@@ -13,12 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import says_no
 from actions.screening_answers import (
     DECLINED,
+    describe_income,
+    in_danger,
+    plain,
     parse_certificate,
     parse_criminal_flags,
     parse_deadline,
@@ -38,14 +42,23 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 # with the referral form and kept for it).
 ANSWER_SLOTS = ("criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "household_size",
                 "household_monthly_income", "deadline")
+# What a validated answer looks like in its slot (raw text before validation is not an answer).
+ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
+    "criminal_flags": list, "has_lawyer": bool, "statuses": list, "poverty_certificate": str,
+    "household_size": int, "household_monthly_income": (int, float), "deadline": dict,
+}
 # A question asked in the middle of the screening is answered before the question is repeated.
 QUESTION_ANSWERS = {"matter_labor_wage": "utter_answer_labor_wage",
                     "matter_domestic_violence": "utter_answer_domestic_violence"}
 QUESTION_CONFIDENCE = 0.6
 # 「不对，是镇雄县」「其实我是低保户」: the citizen corrects an earlier answer.
-_CORRECTION = re.compile(r"不对|不是|说错|搞错|弄错|其实|刚才|改成|改一下|更正|应该是")
-_SIZE_WORDS = re.compile(r"口|个人|家里人")
-_MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|千|万|百")
+_CORRECTION = re.compile(r"不对|说错|搞错|弄错|改成|改一下|更正|应该是")
+# Other answers a message may carry, recognised by words that leave no doubt.
+_SIZE_WORDS = re.compile(r"[\d一二三四五六七八九十两]\s*口(?!子)|口人|两口子|老两口|老婆|老公|老伴|爱人|媳妇|娃")
+_MONEY_WORDS = re.compile(r"块|元|收入|挣|赚|[千万kK]")
+_LAWYER_WORDS = re.compile(r"律师|代理人")
+_DEADLINE_WORDS = re.compile(r"开庭|到期|期限|仲裁|时效|转移财产|保全")
+_STATUS_HINTS = re.compile(r"贫困户|脱贫|监测户|建档立卡|低保|特困|五保|农民工|打工|务工|残疾|见义勇为|烈士|优抚|家暴|虐待|遗弃")
 # How a changed answer is read back to the citizen.
 LABELS = {"matter": "什么事", "region": "县区", "statuses": "您的情况", "household_size": "家里人口",
           "household_monthly_income": "每月收入", "criminal_flags": "被抓的人的情况"}
@@ -77,24 +90,29 @@ def _parse(slot: str, text: str) -> Any:
     return _stored(readers[slot](text))
 
 
-def answers_from(tracker: Tracker) -> dict[str, Any]:
+def slot_values(tracker: Tracker) -> dict[str, Any]:
+    """The screening's slots as they stand (kept with the result, so that it can be revised)."""
+    return {slot: tracker.get_slot(slot) for slot in ("matter", "region", *ANSWER_SLOTS)}
+
+
+def answers_from(values: Tracker | dict[str, Any]) -> dict[str, Any]:
     """The engine's view of the answers: asked-but-unknown (「不想说」) is present as None."""
+    if isinstance(values, Tracker):
+        values = slot_values(values)
     answers: dict[str, Any] = {}
-    matter = tracker.get_slot("matter")
+    matter = values.get("matter")
     if matter in MATTER_CODES:
         answers["matter"] = matter
-    if tracker.get_slot("region"):
-        answers["region"] = tracker.get_slot("region")
+    if values.get("region"):
+        answers["region"] = values["region"]
     for slot in ANSWER_SLOTS:
-        value = tracker.get_slot(slot)
-        if value is None:
-            continue
+        value = values.get(slot)
         if value == DECLINED:
             answers[slot] = None
-        elif slot in ("criminal_flags", "statuses"):
-            answers[slot] = frozenset(value)
-        else:
-            answers[slot] = value
+        elif isinstance(value, ANSWER_TYPES[slot]) and not isinstance(value, bool) or (
+                slot == "has_lawyer" and isinstance(value, bool)):
+            answers[slot] = frozenset(value) if isinstance(value, list) else value
+        # anything else is not an answer yet: unset, or the raw text before validation
     return answers
 
 
@@ -108,12 +126,16 @@ class ValidateScreeningForm(FormValidationAction):
         return questions_needed(answers_from(tracker))
 
     def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if value == DECLINED:
+            return {slot: DECLINED}  # prefilled when a finished screening is revised
         text = value if isinstance(value, str) and not (slot == "matter" and value in MATTER_CODES) else None
         if text is None:
             # prefilled when the form opened (e.g. the matter from the first message): already a value
             if slot == "matter":
                 return self._matter_slots(value if value in MATTER_CODES and value != "other" else None)
             return {slot: value}
+        if in_danger(text):
+            dispatcher.utter_message(response="utter_safety_first")  # safety before any question
         parsed = _parse(slot, text)
         slots: dict[str, Any] = {slot: parsed}
         changed = self._corrections(slot, text, tracker)
@@ -124,6 +146,10 @@ class ValidateScreeningForm(FormValidationAction):
                 if s in LABELS and tracker.get_slot(s) not in (None, v)]
         if said:
             dispatcher.utter_message(response="utter_screening_correction", changed="；".join(said))
+        income = slots.get("household_monthly_income")
+        if isinstance(income, (int, float)) and not isinstance(income, bool) and "household_monthly_income" not in said:
+            # amounts are easy to misread: read it back, so 「不对，……」 can fix it
+            dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
         if parsed is None and not changed:
             intent = tracker.latest_message.get("intent") or {}
             answer = QUESTION_ANSWERS.get(intent.get("name", ""))
@@ -136,20 +162,40 @@ class ValidateScreeningForm(FormValidationAction):
     def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
         """Other answers the same message gives: 「一家五口，每月三千来块」, 「不对，是镇雄县」."""
         found: dict[str, Any] = {}
-        correcting = bool(_CORRECTION.search(text))
+        words = plain(text)
+        correcting = bool(_CORRECTION.search(words))
         candidates = ["region"]
-        if _SIZE_WORDS.search(text):
+        if _SIZE_WORDS.search(words):
             candidates.append("household_size")
-        if _MONEY_WORDS.search(text) and (requested == "household_size" or correcting):
+        if _MONEY_WORDS.search(words) and (requested == "household_size" or correcting):
             candidates.append("household_monthly_income")
+        if _LAWYER_WORDS.search(words) and (requested == "matter" or correcting):
+            candidates.append("has_lawyer")  # 「讨工资，没请律师，我是农民工」
+        if _STATUS_HINTS.search(words) and (requested in ("matter", "has_lawyer") or correcting):
+            candidates.append("statuses")
+        if requested in ("matter", "has_lawyer") or correcting:
+            candidates.append("criminal_flags")  # 「儿子被抓了，他才十五岁」
+        if _DEADLINE_WORDS.search(words):
+            candidates.append("deadline")
         if correcting:
-            candidates += ["matter", "statuses"]
+            candidates.append("matter")
         for slot in candidates:
             if slot == requested:
                 continue
             value = _parse(slot, text)
-            if value is None or value == DECLINED or (slot == "statuses" and not value):
+            if value is None or value == DECLINED:
                 continue
+            if slot in ("statuses", "criminal_flags") and not value and not correcting:
+                continue  # an empty reading only counts as a deliberate correction (「不对，我不是低保户」)
+            if slot == "statuses" and not value and not _STATUS_HINTS.search(words):
+                continue
+            if slot == "statuses" and requested == "matter" and not correcting:
+                value = _stored(frozenset(value) - {"abuse_victim"})  # 「家暴」 names the matter, not a status
+                if not value:
+                    continue  # ask the statuses: a poverty household would still get the green channel
+            if slot == "criminal_flags" and ("criminal_defense" not in (
+                    tracker.get_slot("matter"), parse_matter(text))):
+                continue  # the Art. 25 circumstances belong to a suspect only
             if slot == "matter" and value == "other":
                 continue  # only a named matter corrects the earlier answer
             found[slot] = value
@@ -232,6 +278,27 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(f"· {line}" for line in lines)
 
 
+def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any]) -> dict[str, Any]:
+    """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value."""
+    case = case_from_answers(answers_from(values))
+    decision = screen(parse_screening({**case, "application_date": _today().isoformat()}))
+    dispatcher.utter_message(response=f"utter_outcome_{decision.outcome}")
+    refused = decision.outcome in ("not_eligible", "out_of_scope")
+    dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
+                             reasons=_bullets(decision.reasons), materials=_bullets(decision.materials))
+    if decision.alternatives:
+        dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
+    dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
+    certificate = values.get("poverty_certificate")
+    return {
+        "input": case,
+        "outcome": decision.outcome,
+        "priority": decision.priority,
+        "poverty_certificate": certificate if certificate not in (None, DECLINED) else None,
+        "answers": values,
+    }
+
+
 class ActionScreenEligibility(Action):
     """Run the engine on the answers and tell the result in plain words, then offer to apply."""
 
@@ -239,22 +306,65 @@ class ActionScreenEligibility(Action):
         return "action_screen_eligibility"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        answers = answers_from(tracker)
-        case = case_from_answers(answers)
-        decision = screen(parse_screening({**case, "application_date": _today().isoformat()}))
-        dispatcher.utter_message(response=f"utter_outcome_{decision.outcome}")
-        dispatcher.utter_message(response="utter_screening_details", reasons=_bullets(decision.reasons),
-                                 materials=_bullets(decision.materials))
-        if decision.alternatives:
-            dispatcher.utter_message(response="utter_screening_alternatives",
-                                     alternatives=_bullets(decision.alternatives))
-        refused = decision.outcome in ("not_eligible", "out_of_scope")
-        dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
-        certificate = tracker.get_slot("poverty_certificate")
-        screening = {
-            "input": case,
-            "outcome": decision.outcome,
-            "priority": decision.priority,
-            "poverty_certificate": certificate if certificate not in (None, DECLINED) else None,
-        }
+        screening = present_result(dispatcher, slot_values(tracker))
+        # the answers now travel in `screening` (with the application, if the citizen makes one)
         return [SlotSet("screening", screening), *(SlotSet(slot, None) for slot in ANSWER_SLOTS)]
+
+
+class ActionScreeningFollowup(Action):
+    """The reply to the offer when it is not a plain yes: a correction, a no, or something unclear.
+
+    「不对，没请律师」 revises the answers: the result is given again, or the form asks what
+    the change makes necessary. 「先不用」 closes; anything else repeats the offer, so the
+    citizen is never left without a way on.
+    """
+
+    def name(self) -> str:
+        return "action_screening_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        screening = tracker.get_slot("screening")
+        text = tracker.latest_message.get("text") or ""
+        if not screening:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        values = dict(screening.get("answers") or {})
+        changes = revisions(text, values)
+        if changes:
+            values.update(changes)
+            dispatcher.utter_message(response="utter_screening_correction", changed="；".join(
+                f"{LABELS.get(s, s)}：{_readable(s, v)}" for s, v in changes.items() if s in LABELS) or "已更新")
+            if any(q not in answers_from(values) for q in questions_needed(answers_from(values))):
+                # the change needs more answers: back to the questions, with what is known
+                restored = [SlotSet(slot, value) for slot, value in values.items()]
+                return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
+            return [SlotSet("screening", present_result(dispatcher, values))]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "deny" or says_no(text):
+            dispatcher.utter_message(response="utter_no_application_now")
+            return []
+        dispatcher.utter_message(response="utter_offer_again")
+        return []
+
+
+def revisions(text: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Answers a message after the result changes: 「不对，没请律师」「不对，是一个月三千」."""
+    words = plain(text)
+    if not _CORRECTION.search(words) and not re.search(r"^\W*(?:是|其实|我|家里|一个月|每月)", words):
+        return {}
+    found: dict[str, Any] = {}
+    for slot in ("matter", "has_lawyer", "statuses", "household_size", "household_monthly_income",
+                 "criminal_flags", "deadline", "region"):
+        hints = {"has_lawyer": r"请|律师", "statuses": _STATUS_HINTS.pattern, "household_size": _SIZE_WORDS.pattern,
+                 "household_monthly_income": _MONEY_WORDS.pattern, "deadline": _DEADLINE_WORDS.pattern + r"|急"}
+        if slot in hints and not re.search(hints[slot], words):
+            continue
+        value = _parse(slot, text)
+        if value is None or value == DECLINED or value == values.get(slot):
+            continue
+        if slot == "matter" and value == "other":
+            continue
+        if slot == "criminal_flags" and values.get("matter") != "criminal_defense":
+            continue
+        found[slot] = value
+    return found

@@ -1,10 +1,12 @@
 """Reading a citizen's answers to the eligibility questions, the way people say them.
 
 「一家五口」「每月三千来块」「两千五」「我是低保户」「孩子才16岁」「下周就开庭了」:
-Chinese numerals go through cn2an; the rest is a small set of words taken from
-shared/domain/eligibility.md. Pure functions, no Rasa. Each parser returns None when the
-answer does not say (the form then asks again), and ``DECLINED`` when the citizen would
-rather not say or does not know (the engine then treats the value as unknown).
+traditional characters go through opencc, Chinese numerals through cn2an; the rest is a
+small set of words taken from shared/domain/eligibility.md. Pure functions, no Rasa.
+Each parser returns None when the answer does not say (the form then asks again), and
+``DECLINED`` when the citizen would rather not say or does not know (the engine then
+treats the value as unknown). A word is not taken when its clause negates it
+(「不是低保户」「没评上贫困户」「他不傻」): a wrong "yes" here changes a legal outcome.
 """
 
 from __future__ import annotations
@@ -14,45 +16,90 @@ import re
 import warnings
 
 import cn2an
+import opencc
 
 from actions.answers import normalise_width
+from referral.contract import MOBILE_NUMBER
 
 DECLINED = "declined"
 
+_T2S = opencc.OpenCC("t2s")
 _DECLINE = re.compile(r"不想说|不愿意?说|不方便|不想告诉|不告诉|保密|隐私|不清楚|不知道|说不清|不好说|不晓得|不记得|跳过")
 _NONE_OF_THEM = re.compile(r"都不是|都没有|一个也没有|哪个都不|没有这些|没这些|不是这些|不属于|^\W*(?:没有|没|无|不是|否|都不)\W*$")
+# A clause: what lies between two punctuation marks or spaces.
+_CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?、\s]")
+# Negations and withdrawals that cancel a word in the same clause.
+_NEGATION_BEFORE = re.compile(r"不是|没有|没|不算|并非|非|未|不")
+_WITHDRAWN_AFTER = re.compile(r"取消|没批|不批|没评|没通过|没有批|没给|不给|退了|停了|被停|没了")
+_DANGER = re.compile(r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐死|正在打|还在打|又在打|救命|有危险|不敢回家|拿刀|威胁要")
+
+
+def plain(text: str) -> str:
+    """Simplified characters and half-width forms: 「沒有請律師」→「没有请律师」."""
+    return _T2S.convert(normalise_width(text))
 
 
 def _digits(text: str) -> str:
     """Arabic digits for Chinese numerals (「两千五」→2500); ranges take the upper end (「三四千」→4千)."""
-    value = normalise_width(text)
+    value = plain(text)
     value = re.sub(r"[一二三四五六七八九两]([一二三四五六七八九])(?=[十百千万])", r"\1", value)
+    value = re.sub(r"两(?=口(?!子)|个人|人)", "2", value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cn2an warns about fragments it leaves as they are
         value = cn2an.transform(value, "cn2an")
-    # 「1.2万」「3万」: cn2an leaves a decimal before 万 alone
-    return re.sub(r"(\d+(?:\.\d+)?)万", lambda m: str(round(float(m.group(1)) * 10000)), value)
+    # 「1.2万」「2千」「3k」: units after Arabic digits
+    value = re.sub(r"(\d+(?:\.\d+)?)\s*万", lambda m: str(round(float(m.group(1)) * 10000)), value)
+    value = re.sub(r"(\d+(?:\.\d+)?)\s*(?:千|[kK](?![a-zA-Z]))", lambda m: str(round(float(m.group(1)) * 1000)), value)
+    return re.sub(r"(\d+(?:\.\d+)?)\s*百", lambda m: str(round(float(m.group(1)) * 100)), value)
+
+
+def _clause_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """The parts of the clause before and after ``text[start:end]``."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, end)), len(text))
+    return text[left:start], text[end:right]
+
+
+def _affirmed(text: str, match: re.Match[str]) -> bool:
+    """Whether a word found in ``text`` is said of the person, not denied or withdrawn."""
+    before, after = _clause_around(text, match.start(), match.end())
+    return not _NEGATION_BEFORE.search(before) and not _WITHDRAWN_AFTER.search(after + before[-3:])
+
+
+def _find(text: str, words: re.Pattern[str]) -> bool:
+    return any(_affirmed(text, m) for m in words.finditer(text))
 
 
 def declined(text: str | None) -> bool:
     """「不想说」「不知道」: the citizen would rather not say, or cannot."""
-    return bool(text) and bool(_DECLINE.search(normalise_width(text)))
+    return bool(text) and bool(_DECLINE.search(plain(text)))
 
 
 def says_none_of_them(text: str | None) -> bool:
     """「都不是」「没有」: none of the listed situations applies."""
-    return bool(text) and bool(_NONE_OF_THEM.search(normalise_width(text).strip()))
+    return bool(text) and bool(_NONE_OF_THEM.search(plain(text).strip()))
+
+
+def in_danger(text: str | None) -> bool:
+    """「他说今晚回来要打死我」: a threat to life or safety, whatever question was asked."""
+    return bool(text) and bool(_DANGER.search(plain(text)))
 
 
 # --- household -------------------------------------------------------------
 
-_ALONE = re.compile(r"就我一个|我一个人|只有我|自己一个|一个人过|单身|光棍|独自|就我自己")
-_COUPLE = re.compile(r"两口子|老两口|夫妻俩|我们俩|两个人")
-_SIZE = re.compile(r"(\d{1,2})\s*(?:口|个人|人)")
+_ALONE = re.compile(r"就我一个|我一个人过|只有我|自己一个|一个人过|一个人住|单身|光棍|独自|就我自己")
+_COUPLE = re.compile(r"两口子|老两口|夫妻俩|我们俩|我俩")
+_SIZE = re.compile(r"(\d{1,2})\s*口(?!子)")
+_PEOPLE = re.compile(r"(\d{1,2})\s*(?:个人|人)(?!民)")
+_SPOUSE = re.compile(r"老婆|老公|爱人|媳妇|丈夫|妻子|老伴|对象|男人")
+_RELATIVE = re.compile(r"我妈|我爸|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|老丈人|奶奶|爷爷|外婆|外公|老母亲|老父亲")
+_CHILDREN = re.compile(r"(\d{1,2})\s*个\s*(?:娃娃|娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女|学生)")
+_ONE_CHILD = re.compile(r"(?<!\d个)(?:娃娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女)")
+_ENUMERATION = re.compile(r"跟|和|还有|加上|加|带着|带|以及")
 
 
 def parse_household_size(text: str | None) -> int | str | None:
-    """People in the household: 「一家五口」→5, 「就我一个」→1, 「两口子」→2."""
+    """People in the household: 「一家五口」→5, 「就我一个」→1, 「我跟我老婆还有两个娃娃再加上我妈」→5."""
     if not text:
         return None
     if declined(text):
@@ -61,12 +108,21 @@ def parse_household_size(text: str | None) -> int | str | None:
     match = _SIZE.search(value)
     if match and 1 <= int(match.group(1)) <= 30:
         return int(match.group(1))
+    if _SPOUSE.search(value) or _RELATIVE.search(value) or _CHILDREN.search(value) or _COUPLE.search(value):
+        if _ENUMERATION.search(value) or _COUPLE.search(value):
+            # counting the people named: me, a spouse, each parent, the children
+            count = 1 + bool(_SPOUSE.search(value) or _COUPLE.search(value))
+            count += len(set(_RELATIVE.findall(value)))
+            children = sum(int(n) for n in _CHILDREN.findall(value))
+            count += children or (1 if _ONE_CHILD.search(value) else 0)
+            return count
+    match = _PEOPLE.search(value)
+    if match and 1 <= int(match.group(1)) <= 30:
+        return int(match.group(1))
     if _ALONE.search(value):
         return 1
-    if _COUPLE.search(value):
-        return 2
     bare = re.fullmatch(r"\D{0,4}?(\d{1,2})\D{0,2}", value.strip())
-    if bare and 1 <= int(bare.group(1)) <= 30 and not re.search(r"[块元岁天月年]", value):
+    if bare and 1 <= int(bare.group(1)) <= 30 and not re.search(r"[块元岁天月年千百万]", value):
         return int(bare.group(1))
     return None
 
@@ -74,110 +130,151 @@ def parse_household_size(text: str | None) -> int | str | None:
 # --- income ------------------------------------------------------------------
 
 _NO_INCOME = re.compile(r"没有?(?:任何)?(?:收入|工资|进项|钱|工作)|零收入|无收入|一分(?:钱)?都?没|^\W*(?:0|零|没有|无)\W*$")
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|来|左右|上下|出头)?\s*(?:块|元|块钱|圆)?")
-_PER_YEAR = re.compile(r"一?年|每年|年收入|全年")
-_PER_DAY = re.compile(r"一?天|每天|日")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)")
+_NOT_MONEY_AFTER = re.compile(r"\s*(?:多|来)?\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁|号|点|次|亩|头|只|间)")
+_MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|赚|千|万|百|k|K|低保金|养老金")
+# (read after cn2an: 「一年」 is 「1年」 by then)
+_PER_YEAR = re.compile(r"[1一]年|每年|年收入|全年|年到头|年底|过年")
+_PER_DAY = re.compile(r"[1一]天|每天|日薪|天天|[1一]日|日工资|按天")
+_PER_MONTH = re.compile(r"月")
+_WORK_DAYS = re.compile(r"(?:干|做|上|干活|做工|上班)\s*(\d{1,2})\s*天")
+_EARNER = re.compile(r"我|老婆|老公|爱人|媳妇|丈夫|妻子|老伴|儿子|女儿|他|她|爸|妈|孩子")
+_VAGUE = {"几百": 900.0, "千把": 1000.0, "一千来": 1000.0}
 
 
 def parse_monthly_income(text: str | None) -> float | str | None:
-    """Monthly income in yuan: 「每月三千来块」→3000, 「两千五」→2500, 「一年两万」→1667, 「没收入」→0."""
+    """Monthly income in yuan: 「每月三千来块」→3000, 「两千五」→2500, 「一年两万」→1667,
+    「我一千五，老婆一千」→2500, 「没收入」→0; None when the answer is not an amount (「一家四口」)."""
     if not text:
         return None
     if declined(text):
         return DECLINED
+    words = plain(text)
+    for vague, amount in _VAGUE.items():
+        if vague in words:
+            return amount  # 「几百块」: the top of the range, never a promise
     value = _digits(text)
-    numbers = [float(m.group(1)) for m in _AMOUNT.finditer(value)]
-    # 「1个月3000」: drop the 1 that counts months, days or years
-    numbers = [n for n, m in zip(numbers, _AMOUNT.finditer(value))
-               if not re.match(r"\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁)", value[m.end():])]
-    if _NO_INCOME.search(normalise_width(text)) and max(numbers, default=0) <= 1:
+    readings: list[tuple[float, str, str]] = []  # (amount, period, clause)
+    for match in _AMOUNT.finditer(value):
+        if _NOT_MONEY_AFTER.match(value[match.end():]):
+            continue  # 「1个月」「5口人」「16岁」
+        before, after = _clause_around(value, match.start(), match.end())
+        clause = before + match.group() + after
+        period = ("year" if _PER_YEAR.search(clause) else "day" if _PER_DAY.search(clause)
+                  else "month")
+        readings.append((float(match.group(1)), period, clause))
+    if _NO_INCOME.search(words) and max((r[0] for r in readings), default=0) <= 1:
         return 0.0  # 「没有收入」「一分钱都没有」
-    if not numbers:
+    if not readings:
         return None
-    amount = max(numbers)
-    if _PER_YEAR.search(value) and not re.search(r"月", value):
-        amount = amount / 12
-    elif _PER_DAY.search(value) and not re.search(r"月", value):
-        amount = amount * 30
+    if not _MONEY_WORDS.search(value) and max(r[0] for r in readings) < 50:
+        return None  # 「4」 yuan a month is not what anyone means
+    monthly = [r for r in readings if r[1] == "month"]
+    if monthly:
+        # several earners in several clauses add up: 「我一千五，老婆一千」
+        earners = [r for r in monthly if _EARNER.search(r[2])]
+        amount = sum(r[0] for r in earners) if len(earners) > 1 else max(r[0] for r in monthly)
+    elif any(r[1] == "day" for r in readings):
+        days = _WORK_DAYS.search(value)
+        amount = max(r[0] for r in readings if r[1] == "day") * (int(days.group(1)) if days else 30)
+    else:
+        amount = max(r[0] for r in readings) / 12
     return round(amount, 2)
+
+
+def describe_income(amount: float) -> str:
+    return "没有收入" if amount == 0 else f"每月约{amount:.0f}元"
 
 
 # --- statuses ----------------------------------------------------------------
 
-_NO_FIXED_INCOME = re.compile(r"没有?(?:固定)?(?:收入|工作|进项)|无(?:固定)?收入|不能干活|干不了活")
+_NO_FIXED_INCOME = re.compile(r"没有?(?:固定)?(?:的)?(?:收入|工作|进项)|无(?:固定)?收入|不能干活|干不了活")
 _STATUS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("poverty_registered", re.compile(r"建档立卡|贫困户|脱贫户|防止返贫|防返贫|监测户|监测对象")),
     ("dibao", re.compile(r"低保")),
     ("tekun", re.compile(r"特困|五保")),
     ("judicial_aid", re.compile(r"司法救助")),
     ("social_assistance", re.compile(r"(?<!司法)救助(?:对象|户)|临时救助|社会救助")),
-    ("special_care", re.compile(r"优抚|抚恤|伤残军人|退役军人|军属")),
+    ("special_care", re.compile(r"优抚|伤残军人|残疾军人|烈属|军烈属")),
     ("migrant_worker", re.compile(r"农民工|打工|务工|工地|包工头|民工|干活的")),
     ("martyr_relative", re.compile(r"烈士")),
     ("good_samaritan", re.compile(r"见义勇为")),
-    ("abuse_victim", re.compile(r"家暴|虐待|遗弃|打我")),
+    ("abuse_victim", re.compile(r"家暴|家庭暴力|虐待|遗弃|打我|被打")),
     ("retrial_acquitted", re.compile(r"改判无罪|再审无罪|宣告无罪")),
 )
-_NEGATED = re.compile(r"(?:不是|没有|不算|并非)[^，,。；;！!]{0,8}")
-_AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
-_MINOR_WORDS = re.compile(r"未成年|不满18|不到18|没满18|未满18|小孩|孩子|学生")
-_ELDERLY_WORDS = re.compile(r"老人|老年|年纪大|岁数大|退休")
+_AGE = re.compile(r"(\d{1,3})\s*(?:多)?\s*(?:周岁|岁|了)")
+_MINOR_WORDS = re.compile(r"未成年|不满18|不到18|没满18|未满18")
+_ELDERLY_WORDS = re.compile(r"老人|老年|年纪大|岁数大|退休|老了")
 _DISABLED_WORDS = re.compile(r"残疾|残废|瘫痪|残疾证")
+# Said of oneself but not a status of the contract on its own: the income decides.
+_NOT_ENOUGH_WORDS = re.compile(r"残疾|老人|年纪大|退伍|退役|军人|学生|单亲|病")
 
 
 def parse_age(text: str | None) -> int | None:
-    """An age in the answer: 「孩子才16岁」→16, 「他才十六岁」→16."""
+    """An age in the answer: 「孩子才16岁」→16, 「我七十多了」→70."""
     if not text:
         return None
     match = _AGE.search(_digits(text))
-    return int(match.group(1)) if match and int(match.group(1)) <= 120 else None
+    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 120 else None
 
 
 def parse_statuses(text: str | None) -> frozenset[str] | None:
     """The statuses of the contract found in an answer; empty for 「都不是」; None if it says nothing.
 
     Minors, elderly and disabled people count as exempt only without a fixed income
-    (Art. 42): 「我是残疾人」 alone is not enough, 「残疾，没有收入」 is.
+    (Art. 42): 「我是残疾人」 alone means the income is asked, 「残疾，没有收入」 exempts.
+    Words the clause denies or withdraws are not taken (「低保被取消了」「没评上贫困户」).
     """
     if not text:
         return None
-    raw = _digits(text)
-    value = _NEGATED.sub("", normalise_width(text))  # 「我不是低保户，是农民工」; 「五保」 stays in words
-    found = {status for status, words in _STATUS_WORDS if words.search(value)}
-    age = parse_age(raw)
-    no_income = bool(_NO_FIXED_INCOME.search(raw))
-    if (age is not None and age < 18) or _MINOR_WORDS.search(value):
-        found.add("minor_no_income")  # minors rarely have a fixed income; staff check
+    value = plain(text)  # words as written: 「五保」 must not become 「5保」
+    found = {status for status, words in _STATUS_WORDS if _find(value, words)}
+    age = parse_age(value)
+    no_income = bool(_NO_FIXED_INCOME.search(value))
+    if (age is not None and age < 18) or _find(value, _MINOR_WORDS):
+        found.add("minor_no_income")  # a minor applicant rarely has a fixed income; staff check
     if no_income and ((age is not None and age >= 60) or _ELDERLY_WORDS.search(value)):
         found.add("elderly_no_income")
     if no_income and _DISABLED_WORDS.search(value):
         found.add("disabled_no_income")
     if found:
         return frozenset(found)
-    if says_none_of_them(raw) or declined(raw) or value != normalise_width(text):
-        return frozenset()  # 「都不是」, 「不想说」, or only negations (「我不是低保户」)
+    if says_none_of_them(value) or declined(value):
+        return frozenset()
+    if any(words.search(value) for _, words in _STATUS_WORDS) or _NOT_ENOUGH_WORDS.search(value):
+        return frozenset()  # only denied statuses (「我不是低保户」), or none that exempts by itself
     return None
 
 
-# --- criminal cases (Art. 25) ------------------------------------------------
+# --- criminal cases (Art. 25, 28) --------------------------------------------
 
 _FLAG_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("minor", re.compile(r"未成年|不满18|不到18|没满18|未满18")),
-    ("blind_deaf_mute", re.compile(r"盲|瞎|聋|哑|看不见|听不见|不会说话")),
+    ("blind_deaf_mute", re.compile(r"盲|瞎|聋|哑|看不见|听不见|不会说话|言语残疾|视力残疾|听力残疾")),
     ("mental_incapacity", re.compile(r"精神病|精神(?:有|上)?(?:问题|疾病|不正常)|智力|智障|傻|脑子(?:有|不)|痴呆")),
     ("death_review", re.compile(r"死刑复核")),
-    ("possible_life_or_death", re.compile(r"无期|死刑|杀人|命案|判死")),
+    ("possible_life_or_death", re.compile(r"无期|死刑|杀人|杀了人|命案|判死")),
     ("in_absentia", re.compile(r"缺席")),
     ("compulsory_medical", re.compile(r"强制医疗")),
 )
+_FLAG_NEGATIONS = re.compile(r"不是|没有|没|不会|不|非|并非")
 
 
-def parse_criminal_flags(text: str | None) -> frozenset[str] | None:
-    """Art. 25 circumstances of the suspect: 「孩子才16岁」→{minor}; 「都没有」→ empty; None if unclear."""
+def parse_criminal_flags(text: str | None) -> frozenset[str] | str | None:
+    """Art. 25/28 circumstances of the suspect: 「孩子才16岁」→{minor}; 「都没有」→ empty;
+    「不知道」→ DECLINED; None if unclear. 「不是未成年」「他不傻」「没杀人」 are no flags."""
     if not text:
         return None
     value = _digits(text)
-    found = {flag for flag, words in _FLAG_WORDS if words.search(value)}
+    found: set[str] = set()
+    denied = False
+    for flag, words in _FLAG_WORDS:
+        for match in words.finditer(value):
+            before, _ = _clause_around(value, match.start(), match.end())
+            if _FLAG_NEGATIONS.search(before):
+                denied = True  # 「没杀人」「他不傻」
+            else:
+                found.add(flag)
     if "death_review" in found:
         found.discard("possible_life_or_death")
     age = parse_age(value)
@@ -185,43 +282,64 @@ def parse_criminal_flags(text: str | None) -> frozenset[str] | None:
         found.add("minor")
     if found:
         return frozenset(found)
-    if says_none_of_them(value) or declined(value) or re.search(r"正常|成年", value):
+    if declined(value):
+        return DECLINED
+    if denied or says_none_of_them(value) or re.search(r"正常|成年|都不|没有|不是", value):
         return frozenset()
     return None
 
 
-# --- yes / no ----------------------------------------------------------------
+# --- has a lawyer ------------------------------------------------------------
 
-_HAS_LAWYER_NO = re.compile(r"没|不|未|还没|无|请不起")
-_HAS_LAWYER_YES = re.compile(r"请了|有律师|有代理|找了|委托了|^\W*(?:有|有的|是|是的|对|嗯)\W*$")
+_LAWYER = r"律师|代理人|代理|辩护人"
+_HAS_LAWYER_YES = re.compile(rf"(?:已经)?(?:请了|请过|找了|委托了|有)(?:一个|个|了)?(?:{_LAWYER})|^\W*(?:请了|请过|有|有的|是|是的|对|嗯)\W*$|^\W*请了")
+_HAS_LAWYER_NO = re.compile(rf"没(?:有)?(?:请|找)|还没|没有(?:{_LAWYER})|不(?:请|用|需要)|请不起|没钱请|^\W*(?:没有|没|无|否|不是|不)\W*$")
 
 
-def parse_has_lawyer(text: str | None) -> bool | None:
-    """「还没请」→False, 「请了一个」→True."""
+def parse_has_lawyer(text: str | None) -> bool | str | None:
+    """「还没请」→False, 「请了一个律师」→True, 「不知道」→DECLINED (treated as not yet)."""
     if not text:
         return None
-    value = normalise_width(text)
-    if _HAS_LAWYER_NO.search(value):
-        return False
+    value = plain(text).replace("没问题", "")
     if _HAS_LAWYER_YES.search(value):
         return True
+    if _HAS_LAWYER_NO.search(value):
+        return False
+    if declined(value):
+        return DECLINED
     return None
 
 
 # --- urgency (Art. 44) -------------------------------------------------------
 
-_PRESERVATION = re.compile(r"转移财产|转移钱|藏钱|卖房|卖车|跑路|要跑|跑了|逃跑|保全|证据(?:要|快|会)?(?:没了|被删|销毁)|先予执行|马上要钱|急需用钱")
-_NOT_URGENT = re.compile(r"不急|还早|没有期限|没期限|没有时间|还没定|没定|没有开庭|没开庭|还没起诉|^\W*(?:没有|没|不|无|都没有)\W*$")
+_PRESERVATION = re.compile(r"转移财产|转移钱|藏钱|卖房|卖车|保全|证据(?:要|快|会)?(?:没了|被删|销毁)|先予执行|急需用钱|等着钱看病|等钱救命")
+_NOT_URGENT = re.compile(r"不(?:是)?(?:很|太|怎么|算|那么)?急|还早|没有期限|没期限|还没定|没定|没有开庭|没开庭|还没起诉|没有时间限制|^\W*(?:没有|没|不|无|都没有)\W*$")
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_DIGITS = "1234567"
-_RELATIVE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_DEADLINE_NOUNS = re.compile(r"开庭|到期|期限|仲裁|起诉|时效|截止|上诉|过期")
+
+
+def _next_date(today: dt.date, month: int | None, day: int) -> dt.date | None:
+    """The next date with this month (or this or next month) and day, today included."""
+    try:
+        if month is not None:
+            candidate = dt.date(today.year, month, day)
+            return candidate if candidate >= today else dt.date(today.year + 1, month, day)
+        candidate = today.replace(day=day)
+        if candidate >= today:
+            return candidate
+        first_next = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return first_next.replace(day=day)
+    except ValueError:
+        return None
 
 
 def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] | None:
-    """Days to the nearest deadline and whether preservation is needed now, or None if unclear.
+    """Days to the nearest deadline or hearing and whether preservation is needed now; None if unclear.
 
-    「下周就开庭了」→ the days to next Monday: for a deadline the earliest reading is taken,
-    because a call that comes early costs less than a missed hearing. 「不急」→(None, False).
+    「下周就开庭了」→ the days to next Monday: the earliest reading, because a call that
+    comes early costs less than a missed hearing. 「下个月」 alone says no day: not urgent.
     """
     if not text:
         return None
@@ -230,33 +348,41 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
     if not preservation and (_NOT_URGENT.search(value) or says_none_of_them(value)):
         return None, False
     days: int | None = None
-    for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
-        if word in value:
-            days = _RELATIVE_DAYS[word]
-            break
-    if days is None and (m := re.search(r"(下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + _WEEKDAY_DIGITS + r"])?", value)):
+    if m := re.search(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:号|日)", value):
+        month = int(m.group(1)) if m.group(1) else None
+        if re.search(r"下(?:个)?月", value[:m.start()]) and month is None:
+            first_next = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            month = first_next.month
+        date = _next_date(today, month, int(m.group(2)))
+        days = (date - today).days if date else None
+    if days is None:
+        for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
+            if word in value:
+                days = _RELATIVE_DAYS[word]
+                break
+    week = re.search(r"(下下|下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + _WEEKDAY_DIGITS + r"])?", value)
+    if days is None and week:
         this_monday = today - dt.timedelta(days=today.weekday())
-        monday = this_monday + dt.timedelta(days=7 if m.group(1) == "下" else 0)
-        if m.group(2):
-            day = m.group(2)
+        monday = this_monday + dt.timedelta(days={"下下": 14, "下": 7}.get(week.group(1), 0))
+        if week.group(2):
+            day = week.group(2)
             index = _WEEKDAY_DIGITS.index(day) if day.isdigit() else min(_WEEKDAYS.index(day), 6)
-            target = monday + dt.timedelta(days=index)
-            days = max((target - today).days, 0)
+            days = max((monday + dt.timedelta(days=index) - today).days, 0)
         else:
             days = max((monday - today).days, 0)
-    if days is None and (m := re.search(r"(\d+)\s*(?:多)?\s*(个)?\s*(天|日|周|星期|礼拜|月)", value)):
-        unit = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30}[m.group(3)]
+    if days is None and "半个月" in plain(text):
+        days = 15
+    if days is None and (m := re.search(r"(\d+)\s*(?:多)?\s*(天|个星期|个礼拜|周|星期|个月)", value)):
+        unit = {"天": 1, "周": 7, "星期": 7, "个星期": 7, "个礼拜": 7, "个月": 30}[m.group(2)]
         days = int(m.group(1)) * unit
-    if days is None and re.search(r"下(?:个)?月", value):
-        days = ((today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - today).days
     if days is None and re.search(r"马上|快到了|就要|过几天|这几天|没几天|很急|急", value):
         days = 3  # 「马上就到期了」: urgent, the exact day unknown
     if days is None and re.search(r"已经过了|过期了|超过了", value):
         days = 0
     if days is not None or preservation:
         return days, preservation
-    if _NOT_URGENT.search(value) or declined(value) or says_none_of_them(value):
-        return None, False
+    if re.search(r"下(?:个)?月|半年|明年|以后", value) or declined(value):
+        return None, False  # no day said, or not soon: not urgent
     return None
 
 
@@ -267,22 +393,22 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
 _MATTER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("domestic_violence", re.compile(r"家暴|家庭暴力|(?:老公|丈夫|男人|老婆|媳妇|儿子|女儿)(?:经常|又|总|天天)?打|虐待|遗弃|赶出家门")),
     ("state_compensation", re.compile(r"国家赔偿|错抓|冤案|冤枉坐牢|违法拘留")),
-    ("criminal_defense", re.compile(r"被抓|抓走|抓了|被拘|拘留|刑拘|逮捕|判刑|坐牢|看守所|被关|犯罪嫌疑人|被告人|公安带走|派出所带走|被起诉")),
+    ("criminal_defense", re.compile(r"被抓|抓走|抓了|被拘|拘留|刑拘|逮捕|判刑|坐牢|看守所|被关|犯罪嫌疑人|被告人|公安带走|派出所带走")),
     ("criminal_victim", re.compile(r"被打伤|打伤|被人打|被骗|诈骗|强奸|猥亵|被偷|被抢|故意伤害|自诉|被害人")),
-    ("work_injury", re.compile(r"工伤|干活(?:时)?(?:受伤|摔|砸|伤)|工地(?:上)?(?:摔|砸|受伤)|职业病")),
+    ("work_injury", re.compile(r"工伤|干活(?:时)?(?:受伤|摔|砸|伤)|工地(?:上)?(?:摔|砸|受伤)|职业病|机器.{0,4}(?:压|轧|切|伤)")),
     ("labor_wage", re.compile(r"工资|工钱|血汗钱|讨薪|欠薪|包工头|老板.{0,4}(?:不给钱|欠|跑)|不发钱")),
     ("labor_relation", re.compile(r"劳动合同|没签合同|开除|辞退|解雇|经济补偿|试用期|炒鱿鱼|劳动关系")),
-    ("social_insurance", re.compile(r"社保|养老金|医保|低保被取消|抚恤金|养老保险|失业金")),
+    ("social_insurance", re.compile(r"社保|养老金|医保|低保.{0,4}(?:取消|停|不给|没批|没了)|不给(?:我)?低保|抚恤金|养老保险|失业金")),
     ("traffic_accident", re.compile(r"车祸|被车撞|撞了|撞伤|交通事故|肇事|逃逸|交警")),
     ("medical_dispute", re.compile(r"医疗事故|手术|误诊|医院.{0,4}(?:治|错|死|出事)")),
     ("product_safety", re.compile(r"假药|假种子|假化肥|吃坏|食物中毒|产品质量|有毒")),
     ("environment", re.compile(r"污染|排污|噪音|养殖.{0,2}死|鱼死|废水")),
-    ("support_payment", re.compile(r"赡养费|抚养费|扶养费|不养老人|不管老人|不给生活费|不给钱养")),
+    ("support_payment", re.compile(r"赡养|抚养费|扶养费|养老钱|生活费|不养(?:我|老人|父母)|不管(?:我|老人|父母)")),
     ("divorce", re.compile(r"离婚|抚养权|彩礼|分财产|出轨|婚姻")),
     ("inheritance", re.compile(r"遗产|遗嘱|继承")),
     ("capacity", re.compile(r"糊涂|监护|行为能力|痴呆")),
     ("debt_loan", re.compile(r"借钱|欠钱|欠款|欠条|借条|高利贷|不还钱|借给")),
-    ("housing_land", re.compile(r"宅基地|承包地|土地|拆迁|征地|房产证|房子|林地")),
+    ("housing_land", re.compile(r"宅基地|承包地|土地|拆迁|强拆|征地|房产证|房子|林地")),
     ("consumer", re.compile(r"退款|网购|预付卡|消费|退货")),
     ("contract", re.compile(r"合同|定金|违约|租房")),
     ("administrative", re.compile(r"告政府|罚款|行政处罚|行政复议|政府")),
@@ -296,26 +422,33 @@ def parse_matter(text: str | None) -> str | None:
     None for an answer too short to tell (the question is asked again)."""
     if not text:
         return None
-    value = normalise_width(text)
+    value = plain(text)
     for code, words in _MATTER_WORDS:
         if words.search(value):
             return code
-    if _OTHER.search(value) or len(re.findall(r"[\u3400-\u9fff]", value)) >= 6:
-        return "other"  # staff decide; never a forced code
+    if _OTHER.search(value) or len(re.findall(r"[\u3400-\u9fff]", value)) >= 4:
+        return "other"  # 「我被人告了」: staff decide; never a forced code
     return None
 
 
 _CERTIFICATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{3,40}")
+_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
 def parse_certificate(text: str | None) -> str | None:
-    """A registration or certificate number (「编号是5306271234」), DECLINED for 「没有」, else None."""
+    """A registration or certificate number (「编号是5306271234」), DECLINED for 「没有」, else None.
+
+    A mobile or ID card number is not taken: the screening promised not to ask for them.
+    """
     if not text:
         return None
-    value = normalise_width(text)
+    value = plain(text)
     match = _CERTIFICATE.search(value.replace(" ", ""))
     if match and sum(c.isdigit() for c in match.group()) >= 4:
-        return match.group().upper()
+        number = match.group().upper()
+        if MOBILE_NUMBER.match(number) or _ID_NUMBER.match(number):
+            return None
+        return number
     if declined(value) or says_none_of_them(value) or re.search(r"没有|没带|不在身边|找不到|忘了", value):
         return DECLINED
     return None

@@ -41,6 +41,21 @@ EXEMPT_STATUSES = frozenset({
 MIGRANT_MATTERS = frozenset({"labor_wage", "work_injury"})  # Art. 42(3)
 # Art. 32: statuses that can lift the economic condition altogether.
 NO_CONDITION_STATUSES = frozenset({"abuse_victim", "martyr_relative", "good_samaritan", "retrial_acquitted"})
+# Art. 32 lifts the economic condition for the *related* claim only. These pairs are plainly
+# related (matters.md: divorce "Art. 32(4) where abuse"); any other pair of a no-condition
+# status and a matter is for staff to judge, never a guessed yes or no.
+ART32_RELATED = {
+    "abuse_victim": frozenset({"domestic_violence", "divorce", "support_payment"}),
+    "retrial_acquitted": frozenset({"state_compensation"}),
+    "martyr_relative": frozenset(),
+    "good_samaritan": frozenset(),
+}
+ART32_WHO = {
+    "abuse_victim": "家暴、虐待或遗弃的受害人主张相关权益",
+    "martyr_relative": "英雄烈士的近亲属维护英雄烈士的人格权益",
+    "good_samaritan": "因见义勇为主张相关权益",
+    "retrial_acquitted": "再审改判无罪后请求国家赔偿",
+}
 
 LAW = "法律援助法"
 URGENT_DAYS = 7  # Art. 44(1)
@@ -59,6 +74,11 @@ ALTERNATIVES = [
     "拨打12348公共法律服务热线",
     "找村（居）委会的人民调解委员会免费调解",
     "打官司交不起诉讼费的，可以向法院申请缓交、减交或免交",
+]
+CRIMINAL_ALTERNATIVES = [
+    "没有辩护人的，可以要求见值班律师，免费提供法律咨询、程序选择建议等帮助（法律援助法第三十条）",
+    "适用普通程序审理的案件，被告人没有辩护人的，法院可以通知法律援助机构指派律师（法律援助法第二十五条）",
+    "拨打12348公共法律服务热线",
 ]
 REFUSAL_OBJECTION = "工作人员如果决定不给法律援助，您可以向设立法律援助机构的司法局提出异议（法律援助法第四十九条）"
 
@@ -179,11 +199,18 @@ def _hardship(case: Screening, config: CityConfig, decision: Decision) -> str:
     """Art. 34 and 41: passed, failed or pending (income or household size unknown)."""
     own_income = case.matter in config.own_income_matters
     size = 1 if own_income else case.household_size
+    threshold = config.hardship_threshold(case.region, case.application_date or dt.date.today())
+    if (size is None and threshold is not None and case.household_monthly_income is not None
+            and case.household_monthly_income <= threshold.amount):
+        # the total is at or under the per-person line: so is every share of it
+        decision.legal_basis.append(_article("三十四"))
+        decision.reasons.append(f"家里每月总收入约{case.household_monthly_income:.0f}元，"
+                                f"不高于本地经济困难标准{threshold.amount:.0f}元（每人每月）。")
+        return "passed"
     if case.household_monthly_income is None or size is None:
         decision.reasons.append("还不知道家庭收入情况。申请时签一份个人诚信承诺，或由工作人员核查（法律援助法第四十一条）。")
         decision.legal_basis.append(_article("四十一"))
         return "pending"
-    threshold = config.hardship_threshold(case.region, case.application_date or dt.date.today())
     decision.legal_basis.append(_article("三十四"))
     if threshold is None:
         decision.reasons.append("本地经济困难标准还没有设置，由工作人员核查。")
@@ -198,12 +225,15 @@ def _hardship(case: Screening, config: CityConfig, decision: Decision) -> str:
 
 
 def _finish(case: Screening, decision: Decision) -> Decision:
-    if decision.urgent:
-        decision.reasons.append("时间很紧（离期限不到7天，或需要马上保全），可以先提供法律援助，材料以后补（法律援助法第四十四条）。")
+    if decision.urgent and decision.outcome not in ("not_eligible", "out_of_scope", "mandatory_notification"):
+        decision.reasons.append("时间很紧（离期限或开庭不到7天，或者需要马上保全），工作人员会优先处理；"
+                                "属于法律援助法第四十四条规定情形的，可以先提供法律援助，材料以后补。")
         decision.legal_basis.append(_article("四十四"))
     decision.priority = "fast_track" if decision.outcome == "fast_track" else ("urgent" if decision.urgent else "normal")
     if decision.outcome in ("not_eligible", "out_of_scope", "likely_eligible"):
-        decision.alternatives = list(ALTERNATIVES)
+        criminal_defense = case.matter == "criminal_defense" or case.role == "criminal_suspect"
+        decision.alternatives = list(CRIMINAL_ALTERNATIVES if criminal_defense else ALTERNATIVES)
+        decision.legal_basis += [_article("三十"), _article("二十五")] if criminal_defense else []
     if decision.outcome in ("not_eligible", "out_of_scope"):
         decision.alternatives.append(REFUSAL_OBJECTION)
         decision.legal_basis.append(_article("四十九"))
@@ -227,16 +257,17 @@ def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_sc
         decision.materials += ["证明身份的材料：如低保证、特困证、残疾证、司法救助决定书，或务工证明（工资记录、工友证言）"]
         return decision
     decision.materials += HARDSHIP_MATERIALS
-    if case.statuses & NO_CONDITION_STATUSES:
-        # e.g. an abuse victim in a criminal case: Art. 32 may apply; never a "no" on income here.
-        decision.outcome, decision.hardship_check = "likely_eligible", "pending"
-        decision.reasons.append("您的情况可能不受经济困难条件限制（法律援助法第三十二条），由工作人员判断。")
-        decision.legal_basis.append(_article("三十二"))
-        return decision
     decision.hardship_check = _hardship(case, config, decision)
     decision.outcome = {"passed": "eligible", "failed": "not_eligible", "pending": "likely_eligible"}[
         decision.hardship_check
     ]
+    statuses = sorted(case.statuses & NO_CONDITION_STATUSES)
+    if decision.hardship_check != "passed" and statuses:
+        # Art. 32 may lift the condition if this claim is the related one: staff judge, never a "no" here.
+        decision.outcome, decision.hardship_check = "likely_eligible", "pending"
+        decision.reasons.append(f"如果这件事属于{ART32_WHO[statuses[0]]}，申请法律援助不受经济困难条件限制"
+                                "（法律援助法第三十二条），由工作人员判断。")
+        decision.legal_basis.append(_article("三十二"))
     return decision
 
 
@@ -252,9 +283,14 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     # Rule 3: mandatory notification needs no application and no means test.
     if criminal_defense and case.criminal_flags and not case.has_lawyer:
         d.outcome = "mandatory_notification"
-        basis = "二十八" if case.criminal_flags == {"compulsory_medical"} else "二十五"
-        d.reasons.append("这种情况，公安机关、检察院或法院应当通知法律援助机构指派律师，不用自己申请，也不看经济条件。")
-        d.legal_basis.append(_article(basis))
+        if case.criminal_flags - {"compulsory_medical"}:
+            d.reasons.append("这种情况，公安机关、检察院或法院应当通知法律援助机构指派律师，不用自己申请，"
+                             "也不看经济条件（法律援助法第二十五条）。")
+            d.legal_basis.append(_article("二十五"))
+        if "compulsory_medical" in case.criminal_flags:
+            d.reasons.append("强制医疗案件，法院应当通知法律援助机构指派律师，不看经济条件（法律援助法第二十八条）。")
+            d.legal_basis.append(_article("二十八"))
+        d.reasons.append("如果办案机关一直没有通知，家属也可以直接联系法律援助中心。")
         d.materials = ["当事人姓名、关押地点、案号和办案机关（在押的可以通过看守所申请，看守所24小时内转交）"]
         return _finish(case, d)
 
@@ -268,7 +304,12 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     if criminal_defense:  # Art. 24
         d.legal_basis.append(_article("二十四"))
         d.materials.append("当事人姓名、关押地点、案号和办案机关（在押的可以通过看守所申请，看守所24小时内转交）")
-        return _finish(case, _means_tested(case, config, d, "犯罪嫌疑人、被告人本人或近亲属可以因经济困难申请法律援助。"))
+        d = _means_tested(case, config, d, "犯罪嫌疑人、被告人本人或近亲属可以因经济困难申请法律援助。")
+        if d.outcome == "not_eligible":
+            d.outcome = "likely_eligible"  # the hardship check stays "failed": income is over the line
+            d.reasons.append("收入虽然高于标准，但因为其他原因没有请辩护人的，也可以申请（法律援助法第二十四条），"
+                             "由工作人员判断。")
+        return _finish(case, d)
     if case.matter == "criminal_victim" or case.role == "criminal_victim":  # Art. 29
         d.legal_basis.append(_article("二十九"))
         return _finish(case, _means_tested(case, config, d, "刑事案件的被害人、自诉人可以因经济困难申请法律援助。"))
@@ -280,20 +321,26 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
         d.materials.append("建档立卡或脱贫户登记证明（工作人员会核实）")
         return _finish(case, d)
 
-    # Rule 6: no economic condition at all (Art. 32).
-    no_condition = (
-        ("abuse_victim" in case.statuses or case.matter == "domestic_violence", "您是家暴、虐待或遗弃的受害人"),
-        ("martyr_relative" in case.statuses, "您是英雄烈士的近亲属，维护英雄烈士的人格权益"),
-        ("good_samaritan" in case.statuses, "您因见义勇为主张权益"),
-        ("retrial_acquitted" in case.statuses and case.matter == "state_compensation", "您再审改判无罪后请求国家赔偿"),
-    )
-    for applies, who in no_condition:
-        if applies:
-            d.outcome, d.hardship_check = "eligible", "not_required"
-            d.reasons.append(f"{who}，申请法律援助不受经济困难条件限制（法律援助法第三十二条）。")
-            d.legal_basis.append(_article("三十二"))
-            d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定")
-            return _finish(case, d)
+    # Rule 6: no economic condition at all (Art. 32), for the related claim.
+    related = [st for st in sorted(case.statuses & NO_CONDITION_STATUSES) if case.matter in ART32_RELATED[st]]
+    if case.matter == "domestic_violence" or related:
+        who = ART32_WHO[related[0]] if related else ART32_WHO["abuse_victim"]
+        d.outcome, d.hardship_check = "eligible", "not_required"
+        d.reasons.append(f"{who}，申请法律援助不受经济困难条件限制（法律援助法第三十二条）。")
+        d.legal_basis.append(_article("三十二"))
+        d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
+        return _finish(case, d)
+    in_scope = (case.matter in ART31_MATTERS or case.matter in config.local_matters
+                or case.matter in ("retrial", "other") or case.role == "retrial_applicant")
+    unrelated = sorted(case.statuses & NO_CONDITION_STATUSES)
+    if unrelated and not in_scope:
+        # e.g. a martyr's relative with a "debt" matter: whether the claim is the related one is for staff
+        d.outcome, d.hardship_check = "likely_eligible", "pending"
+        d.reasons.append(f"如果这件事属于{ART32_WHO[unrelated[0]]}，可以申请法律援助，而且不受经济困难条件限制"
+                         "（法律援助法第三十二条），由工作人员判断。")
+        d.legal_basis.append(_article("三十二"))
+        d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
+        return _finish(case, d)
 
     if case.matter == "retrial" or case.role == "retrial_applicant":  # Art. 33
         d.legal_basis.append(_article("三十三"))
@@ -353,23 +400,28 @@ def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) 
         return questions + ["deadline"]
     if civil and statuses & config.poverty_statuses:
         return questions + ["poverty_certificate", "deadline"]  # Rule 9: the green channel
-    no_condition = civil and (matter == "domestic_violence" or statuses & {"abuse_victim", "martyr_relative",
-                                                                          "good_samaritan"}
-                              or ("retrial_acquitted" in statuses and matter == "state_compensation"))
-    in_scope = (not civil or matter in ART31_MATTERS or matter in config.local_matters
-                or matter in ("retrial", "other", "domestic_violence") or no_condition)
+    if civil and (matter == "domestic_violence"
+                  or any(matter in ART32_RELATED[s] for s in statuses & NO_CONDITION_STATUSES)):
+        return questions + ["deadline"]  # Rule 6: no economic condition for this claim
+    in_scope = not civil or matter in ART31_MATTERS or matter in config.local_matters or matter in ("retrial", "other")
     if not in_scope:
-        return questions  # out of scope whatever the income
-    exempt = statuses & EXEMPT_STATUSES or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS)
-    if no_condition or exempt or (not civil and statuses & NO_CONDITION_STATUSES):
-        return questions + ["deadline"]
-    if config.thresholds_differ_by_region(dt.date.today()) and answers.get("region") is None:
+        # out of scope whatever the income; with an Art. 32 status staff judge the relation
+        return questions + (["deadline"] if statuses & NO_CONDITION_STATUSES else [])
+    if statuses & EXEMPT_STATUSES or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS):
+        return questions + ["deadline"]  # Art. 42: no hardship check
+    today = dt.date.today()
+    if config.thresholds_differ_by_region(today) and answers.get("region") is None:
         questions.append("region")
-    if matter not in config.own_income_matters:
-        questions.append("household_size")
-        if "household_size" in answers and answers["household_size"] is None:
-            return questions + ["deadline"]  # size unknown: the income alone cannot decide
-    return questions + ["household_monthly_income", "deadline"]
+    questions.append("household_monthly_income")
+    income = answers.get("household_monthly_income")
+    if matter not in config.own_income_matters and income is not None:
+        # the size matters only when the total is over the per-person line
+        threshold = config.hardship_threshold(answers.get("region"), today)
+        if threshold is None or income > threshold.amount:
+            questions.append("household_size")
+    elif matter not in config.own_income_matters and "household_monthly_income" not in answers:
+        questions.append("household_size")  # may be needed once the income is known
+    return questions + ["deadline"]
 
 
 def case_from_answers(answers: dict[str, Any], application_date: dt.date | None = None) -> dict[str, Any]:

@@ -9,7 +9,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.referral import referral_payload
-from actions.screening import ANSWER_SLOTS, ActionResetScreening, ActionScreenEligibility, ValidateScreeningForm
+from actions.screening import (
+    ANSWER_SLOTS,
+    ActionResetScreening,
+    ActionScreenEligibility,
+    ActionScreeningFollowup,
+    ValidateScreeningForm,
+)
 from tests.actions.conftest import make_tracker
 
 DOMAIN = {"forms": {"screening_form": {"required_slots": [
@@ -145,7 +151,7 @@ async def test_result_for_each_outcome(slots, outcome, offer):
     assert responses[0] == f"utter_outcome_{outcome}" and responses[-1] == offer
     screening = next(e["value"] for e in events if e["name"] == "screening")
     assert screening["outcome"] == outcome and screening["input"]["matter"] == slots["matter"]
-    details = next(m for m in messages if m["response"] == "utter_screening_details")
+    details = next(m for m in messages if m["response"].startswith("utter_screening_details"))
     assert ("法律援助法第四十三条" in details["reasons"]) is (outcome != "mandatory_notification")
     assert "法律咨询对所有人免费" in details["reasons"].splitlines()[-1]
     # the answers are cleared; the decision travels in `screening`
@@ -181,3 +187,64 @@ async def test_reset_forgets_answers_and_an_unclear_matter():
     assert SlotSet("matter", None) in events and SlotSet("screening", None) in events
     events = await ActionResetScreening().run(dispatcher, make_tracker(slots={"matter": "labor_wage"}), {})
     assert SlotSet("matter", None) not in events  # the first message already told us
+
+
+async def followup(screening: dict, text: str, intent: str = "inform") -> tuple[list[dict], list[str]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"screening": screening}, text=text, intent=intent)
+    events = await ActionScreeningFollowup().run(dispatcher, tracker, {})
+    return events, [m["response"] for m in dispatcher.messages]
+
+
+@pytest.mark.asyncio
+async def test_a_correction_after_the_result_gives_the_result_again():
+    events, _ = await result({"matter": "traffic_accident", "has_lawyer": False, "statuses": [],
+                              "household_monthly_income": 9000, "household_size": 1, "deadline": {}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    assert screening["outcome"] == "not_eligible"
+    events, responses = await followup(screening, "不对，是一个月一千")
+    assert responses[0] == "utter_screening_correction" and responses[1] == "utter_outcome_eligible"
+    assert next(e["value"] for e in events if e["name"] == "screening")["outcome"] == "eligible"
+
+
+@pytest.mark.asyncio
+async def test_a_correction_that_needs_more_answers_reopens_the_questions():
+    events, _ = await result({"matter": "labor_wage", "has_lawyer": True})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    assert screening["outcome"] == "not_eligible"
+    events, responses = await followup(screening, "不对，没请律师", intent="deny")
+    assert responses == ["utter_screening_correction"]
+    assert SlotSet("has_lawyer", False) in events and SlotSet("matter", "labor_wage") in events
+    assert events[-1] == {"event": "followup", "name": "screening_form", "timestamp": None}
+
+
+@pytest.mark.asyncio
+async def test_no_or_something_unclear_after_the_result():
+    events, _ = await result({"matter": "divorce", "has_lawyer": False, "statuses": []})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    assert (await followup(screening, "先不用", intent="deny"))[1] == ["utter_no_application_now"]
+    assert (await followup(screening, "不知道"))[1] == ["utter_offer_again"]
+
+
+@pytest.mark.asyncio
+async def test_danger_in_an_answer_gets_the_safety_advice_first():
+    _, responses, _ = await answer("deadline", "很急 他说今晚回来要打死我",
+                                   {"matter": "domestic_violence", "has_lawyer": False, "statuses": []})
+    assert responses[0] == "utter_safety_first"
+
+
+@pytest.mark.asyncio
+async def test_several_answers_in_one_message():
+    slots, _, _ = await answer("matter", "讨工资，没请律师，我是农民工")
+    assert slots["matter"] == "labor_wage" and slots["has_lawyer"] is False
+    assert slots["statuses"] == ["migrant_worker"] and slots["requested_slot"] == "deadline"
+    slots, _, _ = await answer("matter", "我儿子被抓了 他才十五岁 还没请律师")
+    assert slots["criminal_flags"] == ["minor"] and slots["requested_slot"] is None
+
+
+@pytest.mark.asyncio
+async def test_the_income_is_read_back():
+    _, responses, messages = await answer("household_monthly_income", "我一千五，老婆一千",
+                                          {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
+    noted = next(m for m in messages if m["response"] == "utter_screening_income_noted")
+    assert noted["income"] == "每月约2500元"

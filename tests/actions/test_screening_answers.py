@@ -23,6 +23,8 @@ SATURDAY = dt.date(2026, 11, 28)
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("一家五口", 5), ("家里4口人", 4), ("我们家三口人", 3), ("就我一个", 1), ("我一个人过", 1),
+    ("两口人", 2), ("我和老伴", 2), ("我们家有我跟我老婆还有两个娃娃再加上我妈", 5), ("我跟我老婆", 2),
+    ("我一个人打工，家里五口", 5), ("两个孩子加我们两口子", 4),
     ("两口子", 2), ("老两口", 2), ("５", 5), ("六个人", 6), ("不想说", DECLINED), ("不知道", DECLINED),
     ("三千", None), ("？", None), ("", None),
 ])
@@ -34,7 +36,11 @@ def test_household_size(text, expected):
     ("每月三千来块", 3000), ("两千五", 2500), ("一个月两千五百块", 2500), ("一万二", 12000), ("1.2万", 12000),
     ("三四千", 4000), ("三千多", 3000), ("一千五", 1500), ("月收入3000元", 3000), ("一年两万", 1666.67),
     ("一天一百", 3000), ("没有收入", 0), ("一分钱都没有", 0), ("不想说", DECLINED), ("不方便说", DECLINED),
-    ("5口人", None), ("嗯", None),
+    ("2千", 2000), ("3k", 3000), ("4.5k", 4500), ("0.8万", 8000), ("每個月三千塊", 3000), ("一个月就几百块", 900),
+    ("千把块", 1000), ("我一千五，老婆一千", 2500), ("一天挣一百，一个月干二十天", 2000),
+    ("月收入两千左右，一年也就两万多", 2000), ("年纪大了，就一千五", 1500), ("日子过得苦，两千块", 2000),
+    ("看天吃饭，大概一千", 1000), ("一年三万", 2500),
+    ("5口人", None), ("一家四口", None), ("4", None), ("嗯", None),
 ])
 def test_monthly_income(text, expected):
     assert parse_monthly_income(text) == expected
@@ -44,7 +50,12 @@ def test_monthly_income(text, expected):
     ("我是低保户", {"dibao"}), ("建档立卡贫困户", {"poverty_registered"}), ("我们是脱贫户", {"poverty_registered"}),
     ("防止返贫监测户", {"poverty_registered"}), ("我是农民工", {"migrant_worker"}), ("五保户", {"tekun"}),
     ("孩子才16岁", {"minor_no_income"}), ("残疾人，没有固定收入", {"disabled_no_income"}),
-    ("我68岁了，没有收入", {"elderly_no_income"}), ("我是残疾人", set()),  # no fixed income not said
+    ("我68岁了，没有收入", {"elderly_no_income"}), ("我七十多了没有收入", {"elderly_no_income"}),
+    ("我是残疾人", set()),  # no fixed income not said: the income is asked
+    ("我是没有固定收入的残疾人", {"disabled_no_income"}), ("我是退伍军人", set()),
+    # denied or withdrawn: never a status (these would change the outcome)
+    ("没评上贫困户", set()), ("低保被取消了", set()), ("申请过低保没批", set()),
+    ("我家不是贫困户，是低保户", {"dibao"}), ("我带着两个孩子", None), ("监测户", {"poverty_registered"}),
     ("我不是低保户，是农民工", {"migrant_worker"}), ("见义勇为", {"good_samaritan"}),
     ("都不是", set()), ("没有", set()), ("不想说", set()), ("嗯？", None),
 ])
@@ -52,8 +63,6 @@ def test_statuses(text, expected):
     result = parse_statuses(text)
     if expected is None:
         assert result is None
-    elif text == "我是残疾人":
-        assert result is None  # nothing the engine can use: asked again
     else:
         assert result == frozenset(expected)
 
@@ -62,24 +71,31 @@ def test_statuses(text, expected):
     ("孩子才16岁", {"minor"}), ("他才十七岁", {"minor"}), ("未成年", {"minor"}), ("他是聋哑人", {"blind_deaf_mute"}),
     ("他有精神病", {"mental_incapacity"}), ("可能要判无期", {"possible_life_or_death"}),
     ("死刑复核", {"death_review"}), ("都没有", set()), ("他是成年人，都没有", set()), ("啥？", None),
+    # denials are no flags: a wrong flag tells a family 「不用自己申请」
+    ("不是未成年人", set()), ("他已经成年了，不是未成年", set()), ("没有精神病", set()), ("他不傻", set()),
+    ("打架，没杀人", set()), ("不会判死刑吧", set()), ("不知道", DECLINED),
 ])
 def test_criminal_flags(text, expected):
     result = parse_criminal_flags(text)
-    assert result == (None if expected is None else frozenset(expected))
+    assert result == (expected if expected in (None, DECLINED) else frozenset(expected))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("请了", True), ("请了一个律师", True), ("有", True), ("没有请", False), ("还没", False),
-    ("请不起", False), ("啥意思", None),
+    ("请不起", False), ("啥意思", None), ("找了法律援助中心", None), ("请了律师，不过还没见面", True),
+    ("没问题，请了", True), ("沒有請律師", False), ("不知道", DECLINED), ("不急", None),
 ])
 def test_has_lawyer(text, expected):
-    assert parse_has_lawyer(text) is expected
+    assert parse_has_lawyer(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("下周就开庭了", (2, False)),  # the earliest reading: Monday 11-30
     ("下周三开庭", (4, False)), ("三天后开庭", (3, False)), ("明天", (1, False)), ("还有十天到期", (10, False)),
-    ("两个星期", (14, False)), ("下个月", (3, False)), ("对方要转移财产", (None, True)),
+    ("两个星期", (14, False)), ("下个月", (None, False)), ("下个月十五号开庭", (17, False)),
+    ("3月20号开庭", (112, False)), ("20号开庭", (22, False)), ("还有半个月", (15, False)),
+    ("下下周开庭", (9, False)), ("不太急", (None, False)), ("不是很急", (None, False)),
+    ("不急，包工头早就跑了", (None, False)), ("对方要转移财产", (None, True)),
     ("不急", (None, False)), ("没有", (None, False)), ("不知道", (None, False)), ("嗯？", None),
 ])
 def test_deadline(text, expected):
@@ -91,7 +107,8 @@ def test_deadline(text, expected):
     ("家里人被抓了", "criminal_defense"), ("儿子被拘留了", "criminal_defense"), ("老公打我", "domestic_violence"),
     ("被车撞了", "traffic_accident"), ("前夫不给抚养费", "support_payment"), ("想离婚", "divorce"),
     ("被人打伤了", "criminal_victim"), ("借钱不还", "debt_loan"), ("别的事", "other"),
-    ("邻居家的树倒了压坏了我家的墙", "other"), ("啊", None),
+    ("邻居家的树倒了压坏了我家的墙", "other"), ("啊", None), ("儿子不给我养老钱", "support_payment"),
+    ("村里不给我低保", "social_insurance"), ("工傷 在廠裡手被機器壓斷了", "work_injury"), ("我被人告了", "other"),
 ])
 def test_matter(text, expected):
     assert parse_matter(text) == expected
@@ -100,6 +117,14 @@ def test_matter(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("编号是5306271234", "5306271234"), ("５３０６ ２７１２ ３４", "530627123 4".replace(" ", "")),
     ("没有", DECLINED), ("不记得了", DECLINED), ("abc", None),
+    ("13812345678", None), ("530627199001011234", None),  # a phone or ID number is not taken
 ])
 def test_certificate(text, expected):
     assert parse_certificate(text) == expected
+
+
+def test_danger_is_noticed_in_any_answer():
+    from actions.screening_answers import in_danger
+
+    assert in_danger("很急 他说今晚回来要打死我") and in_danger("他拿刀威胁要砍我")
+    assert not in_danger("不急") and not in_danger("被车撞了")

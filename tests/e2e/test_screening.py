@@ -74,9 +74,8 @@ def test_minor_suspect_is_a_mandatory_notification(assistant):
 
 def test_income_not_told_is_likely_eligible_with_the_pledge(assistant):
     me = sender()
-    talk(assistant, me, "我能申请法律援助吗", "被车撞了", "没有请", "都不是")
-    assert "收入" in talk(assistant, me, "一家五口")
-    talk(assistant, me, "不想说")
+    assert "收入" in talk(assistant, me, "我能申请法律援助吗", "被车撞了", "没有请", "都不是")
+    assert "急不急" in talk(assistant, me, "不想说")  # no household size: it cannot help without the income
     result = talk(assistant, me, "不急")
     assert "还需要工作人员核实" in result and "诚信承诺" in result and "第六十四条" in result
     assert "好的" in talk(assistant, me, "先不用")
@@ -84,11 +83,17 @@ def test_income_not_told_is_likely_eligible_with_the_pledge(assistant):
 
 def test_high_income_is_not_eligible_but_may_still_apply(assistant):
     me = sender()
-    talk(assistant, me, "我能申请法律援助吗", "交通事故", "没有", "都不是", "两口子")
-    talk(assistant, me, "一个月九千")
+    noted = talk(assistant, me, "我能申请法律援助吗", "交通事故", "没有", "都不是", "一个月九千")
+    assert "每月约9000元" in noted and "几口人" in noted  # read back; over the line, so the size matters
+    talk(assistant, me, "两口子")
     result = talk(assistant, me, "不急")
     assert "可能不符合" in result and "12348" in result and "第四十九条" in result
     assert "仍然可以申请" in result
+    # a wrong amount is corrected after the result: the result is given again
+    revised = talk(assistant, me, "不对，是一个月两千")
+    assert "改过来了" in revised and "符合申请法律援助的条件" in revised
+    assert "要把您的情况交给" in talk(assistant, me, "不知道")  # the offer is not lost
+    assert "以后想申请" in talk(assistant, me, "先不用")
 
 
 def test_divorce_is_out_of_scope_in_the_sample_city(assistant):
@@ -103,9 +108,9 @@ def test_detours_question_correction_restart_and_stop(assistant):
     talk(assistant, me, "我能申请法律援助吗", "被车撞了", "没有请", "都不是")
     # a legal question in the middle: answered, then the question comes again
     detour = talk(assistant, me, "老板欠我工资怎么办")
-    assert "劳动仲裁" in detour and "几口人" in detour
+    assert "劳动仲裁" in detour and "收入" in detour
     # two answers at once, then a correction that makes the income question unnecessary
-    assert "急不急" in talk(assistant, me, "一家五口，每月三千来块")
+    assert "急不急" in talk(assistant, me, "一家五口，每月三千来块")  # two answers at once
     corrected = talk(assistant, me, "不对，是六口人")
     assert "6口人" in corrected and "急不急" in corrected
     # restart: the first question again, the earlier answers gone
@@ -118,3 +123,20 @@ def test_detours_question_correction_restart_and_stop(assistant):
     tracker = assistant.tracker(me)
     assert tracker["slots"]["statuses"] is None and tracker["slots"]["matter"] is None
     assert not (tracker.get("active_loop") or {}).get("name")
+
+
+def test_danger_gets_safety_advice_before_anything_else(assistant):
+    me = sender()
+    talk(assistant, me, "我能申请法律援助吗", "家暴", "没有", "都不是")
+    reply = talk(assistant, me, "很急 他说今晚回来要打死我")
+    assert reply.index("110") < reply.index("符合申请法律援助的条件")
+
+
+def test_a_lawyer_answer_corrected_after_the_result_reopens_the_questions(assistant):
+    me = sender()
+    result = talk(assistant, me, "我能申请法律援助吗", "讨工资", "请了")
+    assert "已经请了律师" in result
+    reopened = talk(assistant, me, "不对，没请")
+    assert "改过来了" in reopened and "低保户" in reopened  # the statuses question comes next
+    result = talk(assistant, me, "我是农民工", "不急")
+    assert "符合申请法律援助的条件" in result

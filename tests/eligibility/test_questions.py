@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
+from referral.eligibility import CRIMINAL_FLAGS, STATUSES, case_from_answers, parse_screening, questions_needed, screen
+from referral.matters import MATTER_CODES
 
 NONE: frozenset[str] = frozenset()
 
@@ -29,7 +32,7 @@ NONE: frozenset[str] = frozenset()
          ["matter", "has_lawyer", "statuses", "deadline"]),
         # a migrant worker is exempt for wages and work injury only
         ({"matter": "traffic_accident", "has_lawyer": False, "statuses": {"migrant_worker"}},
-         ["matter", "has_lawyer", "statuses", "household_size", "household_monthly_income", "deadline"]),
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "household_size", "deadline"]),
         # violence: no economic condition (Art. 32)
         ({"matter": "domestic_violence", "has_lawyer": False, "statuses": NONE},
          ["matter", "has_lawyer", "statuses", "deadline"]),
@@ -38,9 +41,19 @@ NONE: frozenset[str] = frozenset()
          ["matter", "has_lawyer", "statuses", "household_monthly_income", "deadline"]),
         # out of scope whatever the income
         ({"matter": "divorce", "has_lawyer": False, "statuses": NONE}, ["matter", "has_lawyer", "statuses"]),
-        # household size not told: the income cannot decide, so it is not asked
-        ({"matter": "labor_wage", "has_lawyer": False, "statuses": NONE, "household_size": None},
-         ["matter", "has_lawyer", "statuses", "household_size", "deadline"]),
+        # income first; the household size only when the total is over the per-person line
+        ({"matter": "labor_wage", "has_lawyer": False, "statuses": NONE, "household_monthly_income": 1200},
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "deadline"]),
+        ({"matter": "labor_wage", "has_lawyer": False, "statuses": NONE, "household_monthly_income": 3000},
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "household_size", "deadline"]),
+        # income not told: the size cannot help
+        ({"matter": "labor_wage", "has_lawyer": False, "statuses": NONE, "household_monthly_income": None},
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "deadline"]),
+        # Art. 32: a related claim needs no income; an unrelated status on an out-of-scope matter goes to staff
+        ({"matter": "divorce", "has_lawyer": False, "statuses": {"abuse_victim"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        ({"matter": "debt_loan", "has_lawyer": False, "statuses": {"martyr_relative"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
     ],
 )
 def test_questions_needed(answers, expected):
@@ -87,3 +100,30 @@ def test_region_is_asked_only_where_the_threshold_differs(tmp_path):
     assert "region" in questions_needed(answers, config)
     assert "region" not in questions_needed({**answers, "region": "昭阳区"}, config)
     assert "region" not in questions_needed(answers)  # the sample city: one threshold everywhere
+
+
+answers_strategy = st.fixed_dictionaries({
+    "matter": st.sampled_from(sorted(MATTER_CODES)),
+    "criminal_flags": st.frozensets(st.sampled_from(sorted(CRIMINAL_FLAGS)), max_size=2),
+    "has_lawyer": st.booleans(),
+    "statuses": st.frozensets(st.sampled_from(sorted(STATUSES)), max_size=3),
+    "poverty_certificate": st.just("5306271234"),
+    "household_size": st.one_of(st.none(), st.integers(1, 10)),
+    "household_monthly_income": st.one_of(st.none(), st.floats(0, 20_000, allow_nan=False)),
+    "deadline": st.fixed_dictionaries({"days": st.one_of(st.none(), st.integers(0, 60)),
+                                       "preservation": st.booleans()}),
+})
+
+
+@settings(max_examples=500, deadline=None)
+@given(answers_strategy)
+def test_asking_only_what_is_needed_never_changes_the_decision(full):
+    """Simulate the conversation: ask the next needed question, answer it from the full case."""
+    asked: dict = {}
+    while (question := next((q for q in questions_needed(asked) if q not in asked), None)) is not None:
+        asked[question] = full.get(question)
+    by_conversation = screen(parse_screening(case_from_answers(asked)))
+    with_everything = screen(parse_screening(case_from_answers(full)))
+    assert by_conversation.outcome == with_everything.outcome
+    if by_conversation.outcome not in ("not_eligible", "out_of_scope", "mandatory_notification"):
+        assert by_conversation.priority == with_everything.priority

@@ -68,12 +68,12 @@ def test_upgrade_gives_existing_referrals_a_deadline(database_url):
         conn.execute(text(
             "INSERT INTO referrals (ticket_number, status, created_at, channel, applicant_name, applicant_phone,"
             " region, matter, description, consent, consent_at, idempotency_key, request_fingerprint) VALUES"
-            " ('FY261101-0001', 'new', '2026-11-01 02:00:00', 'rest', '张三', '13812345678', '镇雄县',"
-            " 'labor_wage', '工资', true, '2026-11-01 02:00:00', 'old-key-1', 'x')"
+            " ('FY261102-0001', 'new', '2026-11-01 20:00:00+00:00', 'rest', '张三', '13812345678', '镇雄县',"
+            " 'labor_wage', '工资', true, '2026-11-01 20:00:00+00:00', 'old-key-1', 'x')"
         ))
     upgrade(database_url)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT priority, decision_due FROM referrals WHERE ticket_number='FY261101-0001'")).one()
+        row = conn.execute(text("SELECT priority, decision_due FROM referrals WHERE ticket_number='FY261102-0001'")).one()
     engine.dispose()
     assert row[0] == "normal"
-    assert str(row[1])[:10] == "2026-11-08"
+    assert str(row[1])[:10] == "2026-11-09"  # the China date (11-02) + 7

@@ -24,10 +24,11 @@ def upgrade() -> None:
             nullable=False, server_default='normal'))
         # Existing rows: 7 calendar days after creation (a safe early date; new rows count working days).
         batch_op.add_column(sa.Column('decision_due', sa.Date(), nullable=True))
+    # the China date of creation (times are stored in UTC) plus 7 calendar days
     op.execute(
         "UPDATE referrals SET decision_due = "
-        + ("date(created_at, '+7 days')" if op.get_bind().dialect.name == 'sqlite'
-           else "CAST(created_at AS DATE) + 7")
+        + ("date(created_at, '+8 hours', '+7 days')" if op.get_bind().dialect.name == 'sqlite'
+           else "CAST((created_at AT TIME ZONE 'Asia/Shanghai') AS DATE) + 7")
     )
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.alter_column('decision_due', existing_type=sa.Date(), nullable=False)
