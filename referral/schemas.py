@@ -105,7 +105,10 @@ class ReferralPublic(BaseModel):
     consent: bool
     consent_at: AwareDatetime
     priority: Priority
-    decision_due: date = Field(description="Art. 43: the decision is due by this day (working days counted)")
+    decision_due: date = Field(
+        description="7 working days after receipt (Art. 43 counts from a complete application: "
+        "staff move it when materials are missing); the official calendar's holidays are skipped"
+    )
     screening_input: dict[str, Any] | None
     screening_decision: dict[str, Any] | None
     poverty_certificate: str | None
