@@ -57,7 +57,8 @@ _CORRECTION = re.compile(r"不对|说错|搞错|弄错|改成|改一下|更正|�
 _SIZE_WORDS = re.compile(r"[\d一二三四五六七八九十两]\s*口(?!子)|口人|两口子|老两口|老婆|老公|老伴|爱人|媳妇|娃")
 _MONEY_WORDS = re.compile(r"块|元|收入|挣|赚|[千万kK]")
 _LAWYER_WORDS = re.compile(r"律师|代理人")
-_DEADLINE_WORDS = re.compile(r"开庭|到期|期限|仲裁|时效|转移财产|保全")
+_DEADLINE_WORDS = re.compile(r"开庭|到期|期限|仲裁|时效|转移财产|保全|不急|不着急")
+_INCOME_WORDS = re.compile(r"收入|每月|一个月|月收入|每个月|一年|每年")
 _STATUS_HINTS = re.compile(r"贫困户|脱贫|监测户|建档立卡|低保|特困|五保|农民工|打工|务工|残疾|见义勇为|烈士|优抚|家暴|虐待|遗弃")
 # How a changed answer is read back to the citizen.
 LABELS = {"matter": "什么事", "region": "县区", "statuses": "您的情况", "household_size": "家里人口",
@@ -167,12 +168,12 @@ class ValidateScreeningForm(FormValidationAction):
         candidates = ["region"]
         if _SIZE_WORDS.search(words):
             candidates.append("household_size")
-        if _MONEY_WORDS.search(words) and (requested == "household_size" or correcting):
+        if _MONEY_WORDS.search(words) and (requested == "household_size" or correcting or _INCOME_WORDS.search(words)):
             candidates.append("household_monthly_income")
         if _LAWYER_WORDS.search(words) and (requested == "matter" or correcting):
             candidates.append("has_lawyer")  # 「讨工资，没请律师，我是农民工」
-        if _STATUS_HINTS.search(words) and (requested in ("matter", "has_lawyer") or correcting):
-            candidates.append("statuses")
+        if _STATUS_HINTS.search(words):
+            candidates.append("statuses")  # 「我们家是脱贫户」 said at any question still counts
         if requested in ("matter", "has_lawyer") or correcting:
             candidates.append("criminal_flags")  # 「儿子被抓了，他才十五岁」
         if _DEADLINE_WORDS.search(words):
@@ -185,11 +186,15 @@ class ValidateScreeningForm(FormValidationAction):
             value = _parse(slot, text)
             if value is None or value == DECLINED:
                 continue
-            if slot in ("statuses", "criminal_flags") and not value and not correcting:
-                continue  # an empty reading only counts as a deliberate correction (「不对，我不是低保户」)
+            if slot == "criminal_flags" and not value and not correcting:
+                continue  # an empty reading only counts as a deliberate correction
+            if slot == "statuses" and not value and not (correcting or requested in ("matter", "has_lawyer")):
+                continue  # 「我不是低保户」 with the first answers: none of them; later only as a correction
+            if slot == "statuses" and value and tracker.get_slot("statuses") and not correcting:
+                value = sorted(set(value) | set(tracker.get_slot("statuses")))  # a status said later adds
             if slot == "statuses" and not value and not _STATUS_HINTS.search(words):
                 continue
-            if slot == "statuses" and requested == "matter" and not correcting:
+            if slot == "statuses" and requested == "matter" and not correcting and "abuse_victim" in value:
                 value = _stored(frozenset(value) - {"abuse_victim"})  # 「家暴」 names the matter, not a status
                 if not value:
                     continue  # ask the statuses: a poverty household would still get the green channel

@@ -31,7 +31,7 @@ _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?、\s]")
 # Negations and withdrawals that cancel a word in the same clause.
 _NEGATION_BEFORE = re.compile(r"不是|没有|没|不算|并非|非|未|不")
 _WITHDRAWN_AFTER = re.compile(r"取消|没批|不批|没评|没通过|没有批|没给|不给|退了|停了|被停|没了")
-_DANGER = re.compile(r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐死|正在打|还在打|又在打|救命|有危险|不敢回家|拿刀|威胁要")
+_DANGER = re.compile(r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐死|正在打|还在打|又在打|在打我|救命|有危险|不敢回家|拿刀|威胁要|砸门|要进来|好怕|害怕")
 
 
 def plain(text: str) -> str:
@@ -169,6 +169,12 @@ def parse_monthly_income(text: str | None) -> float | str | None:
         return None
     if not _MONEY_WORDS.search(value) and max(r[0] for r in readings) < 50:
         return None  # 「4」 yuan a month is not what anyone means
+    each = re.search(r"一人|每人|每个人|各(?:自)?", words)
+    if each and len(readings) == 1:
+        earners = parse_household_size(re.sub(r"一人|每人|每个人|各(?:自)?.*", "", words))
+        if isinstance(earners, int) and earners > 1:
+            amount, period, clause = readings[0]
+            readings = [(amount * earners, period, clause)]
     monthly = [r for r in readings if r[1] == "month"]
     if monthly:
         # several earners in several clauses add up: 「我一千五，老婆一千」
@@ -210,6 +216,12 @@ _DISABLED_WORDS = re.compile(r"残疾|残废|瘫痪|残疾证")
 _NOT_ENOUGH_WORDS = re.compile(r"残疾|老人|年纪大|退伍|退役|军人|学生|单亲|病")
 
 
+def _option_number(text: str) -> int | None:
+    """「5」「第5个」「选3」: the number of an option in a numbered list."""
+    match = re.fullmatch(r"\W*(?:第|选)?\s*([1-9])\s*(?:个|项|条|号)?\W*", normalise_width(text))
+    return int(match.group(1)) if match else None
+
+
 def parse_age(text: str | None) -> int | None:
     """An age in the answer: 「孩子才16岁」→16, 「我七十多了」→70."""
     if not text:
@@ -227,6 +239,10 @@ def parse_statuses(text: str | None) -> frozenset[str] | None:
     """
     if not text:
         return None
+    if (option := _option_number(text)) is not None:
+        # the numbered list of the question (domain.yml); 4 and 6 name two or three situations
+        return {1: frozenset({"poverty_registered"}), 2: frozenset({"social_assistance"}),
+                3: frozenset({"migrant_worker"}), 5: frozenset({"abuse_victim"})}.get(option)
     value = plain(text)  # words as written: 「五保」 must not become 「5保」
     found = {status for status, words in _STATUS_WORDS if _find(value, words)}
     age = parse_age(value)
@@ -265,6 +281,10 @@ def parse_criminal_flags(text: str | None) -> frozenset[str] | str | None:
     「不知道」→ DECLINED; None if unclear. 「不是未成年」「他不傻」「没杀人」 are no flags."""
     if not text:
         return None
+    if (option := _option_number(text)) is not None:
+        # the numbered list of the question (domain.yml); 5 names two situations
+        return {1: frozenset({"minor"}), 2: frozenset({"blind_deaf_mute"}), 3: frozenset({"mental_incapacity"}),
+                4: frozenset({"possible_life_or_death"})}.get(option)
     value = _digits(text)
     found: set[str] = set()
     denied = False
@@ -284,7 +304,8 @@ def parse_criminal_flags(text: str | None) -> frozenset[str] | str | None:
         return frozenset(found)
     if declined(value):
         return DECLINED
-    if denied or says_none_of_them(value) or re.search(r"正常|成年|都不|没有|不是", value):
+    if denied or says_none_of_them(value) or re.search(r"正常|成年|都不|没有|不是", value) or (
+            age is not None and age >= 18):
         return frozenset()
     return None
 
@@ -423,6 +444,8 @@ def parse_matter(text: str | None) -> str | None:
     if not text:
         return None
     value = plain(text)
+    if in_danger(value) and re.search(r"他|她|老公|丈夫|男人|老婆|媳妇|前夫|家里|儿子|女儿", value):
+        return "domestic_violence"  # 「他现在就在门外砸门说要杀了我」
     for code, words in _MATTER_WORDS:
         if words.search(value):
             return code

@@ -317,7 +317,8 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     # Rule 9: the green channel for registered poverty households (civil and administrative).
     if case.statuses & config.poverty_statuses:
         d.outcome, d.hardship_check = "fast_track", "exempt"
-        d.reasons.append("您是登记在册的脱贫（建档立卡）户，走绿色通道：凭证明直接受理，不用审查经济困难，优先办理。")
+        d.reasons.append("登记的脱贫户、建档立卡户和防止返贫监测户走绿色通道：凭证明直接受理，不用审查经济困难，"
+                         "优先办理（工作人员会核实证明）。")
         d.materials.append("建档立卡或脱贫户登记证明（工作人员会核实）")
         return _finish(case, d)
 

@@ -248,3 +248,18 @@ async def test_the_income_is_read_back():
                                           {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
     noted = next(m for m in messages if m["response"] == "utter_screening_income_noted")
     assert noted["income"] == "每月约2500元"
+
+
+@pytest.mark.asyncio
+async def test_a_status_said_at_a_later_question_still_counts():
+    slots, _, _ = await answer("household_monthly_income", "我们家是脱贫户",
+                               {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
+    assert slots["statuses"] == ["poverty_registered"] and slots["requested_slot"] == "poverty_certificate"
+
+
+@pytest.mark.asyncio
+async def test_a_run_on_first_answer_fills_what_it_says():
+    slots, _, _ = await answer("matter", "出车祸了对方不赔，没请律师，我不是低保户，家里四口人每月收入五千，不急")
+    assert slots["matter"] == "traffic_accident" and slots["has_lawyer"] is False and slots["statuses"] == []
+    assert slots["household_size"] == 4 and slots["household_monthly_income"] == 5000
+    assert slots["deadline"] == {"days": None, "preservation": False} and slots["requested_slot"] is None

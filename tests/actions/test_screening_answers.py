@@ -128,3 +128,24 @@ def test_danger_is_noticed_in_any_answer():
 
     assert in_danger("很急 他说今晚回来要打死我") and in_danger("他拿刀威胁要砍我")
     assert not in_danger("不急") and not in_danger("被车撞了")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我和老婆一人两千", 4000), ("两个人一人两千", 4000), ("我两千老婆两千", 4000), ("我一千五老婆八百", 2300),
+])
+def test_several_earners(text, expected):
+    assert parse_monthly_income(text) == expected
+
+
+def test_numbered_options_of_the_lists():
+    assert parse_statuses("第1个") == {"poverty_registered"} and parse_statuses("5") == {"abuse_victim"}
+    assert parse_statuses("4") is None  # 「残疾人、老人或者未成年人」: which one is asked again
+    assert parse_criminal_flags("3") == {"mental_incapacity"} and parse_criminal_flags("5") is None
+
+
+def test_an_adult_suspect_has_no_age_flag():
+    assert parse_criminal_flags("他已经18岁了") == frozenset()
+
+
+def test_a_threat_named_as_the_matter_is_domestic_violence():
+    assert parse_matter("他现在就在门外砸门说要杀了我") == "domestic_violence"
