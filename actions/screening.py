@@ -7,7 +7,6 @@ actions.screening_answers. The form asks only what can still change the decision
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,11 +32,11 @@ from actions.screening_answers import (
     parse_statuses,
 )
 from referral.city import city_config
+from referral.contract import china_today
 from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
 from referral.matters import MATTER_CODES, MATTERS
 
 FORM = "screening_form"
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 # The form's slots: one per question of referral.eligibility.QUESTIONS (region is shared
 # with the referral form and kept for it).
 ANSWER_SLOTS = ("criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "household_size",
@@ -65,30 +64,38 @@ LABELS = {"matter": "什么事", "region": "县区", "statuses": "您的情况",
           "household_monthly_income": "每月收入", "criminal_flags": "被抓的人的情况"}
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(CHINA_TZ).date()
-
-
 def _stored(value: Any) -> Any:
     """Slots hold JSON: sets become sorted lists."""
     return sorted(value) if isinstance(value, frozenset) else value
 
 
+def _read_deadline(text: str) -> dict[str, Any] | None:
+    reading = parse_deadline(text, china_today())
+    return None if reading is None else {"days": reading[0], "preservation": reading[1]}
+
+
+def _read_region(text: str) -> str | None:
+    region = city_config().find_region(text)
+    return region.name if region else None
+
+
+# How each slot's answer is read from the citizen's words.
+READERS: dict[str, Callable[[str], Any]] = {
+    "matter": parse_matter,
+    "criminal_flags": parse_criminal_flags,
+    "has_lawyer": parse_has_lawyer,
+    "statuses": parse_statuses,
+    "poverty_certificate": parse_certificate,
+    "household_size": parse_household_size,
+    "household_monthly_income": parse_monthly_income,
+    "deadline": _read_deadline,
+    "region": _read_region,
+}
+
+
 def _parse(slot: str, text: str) -> Any:
     """The value of ``slot`` in ``text`` as the slot stores it, or None when the text does not say."""
-    readers: dict[str, Callable[[str], Any]] = {
-        "matter": parse_matter,
-        "criminal_flags": parse_criminal_flags,
-        "has_lawyer": parse_has_lawyer,
-        "statuses": parse_statuses,
-        "poverty_certificate": parse_certificate,
-        "household_size": parse_household_size,
-        "household_monthly_income": parse_monthly_income,
-        "deadline": lambda t: (lambda r: None if r is None else {"days": r[0], "preservation": r[1]})(
-            parse_deadline(t, _today())),
-        "region": lambda t: (lambda r: r.name if r else None)(city_config().find_region(t)),
-    }
-    return _stored(readers[slot](text))
+    return _stored(READERS[slot](text))
 
 
 def slot_values(tracker: Tracker) -> dict[str, Any]:
@@ -110,8 +117,7 @@ def answers_from(values: Tracker | dict[str, Any]) -> dict[str, Any]:
         value = values.get(slot)
         if value == DECLINED:
             answers[slot] = None
-        elif isinstance(value, ANSWER_TYPES[slot]) and not isinstance(value, bool) or (
-                slot == "has_lawyer" and isinstance(value, bool)):
+        elif isinstance(value, ANSWER_TYPES[slot]) and isinstance(value, bool) == (slot == "has_lawyer"):
             answers[slot] = frozenset(value) if isinstance(value, list) else value
         # anything else is not an answer yet: unset, or the raw text before validation
     return answers
@@ -143,12 +149,11 @@ class ValidateScreeningForm(FormValidationAction):
         slots.update(changed)
         if slot == "matter" or "matter" in changed:
             slots.update(self._matter_slots(slots["matter"]))
-        said = [f"{LABELS[s]}：{_readable(s, v)}" for s, v in changed.items()
-                if s in LABELS and tracker.get_slot(s) not in (None, v)]
-        if said:
-            dispatcher.utter_message(response="utter_screening_correction", changed="；".join(said))
+        corrected = {s: v for s, v in changed.items() if tracker.get_slot(s) not in (None, v)}
+        if _described(corrected):
+            dispatcher.utter_message(response="utter_screening_correction", changed=_described(corrected))
         income = slots.get("household_monthly_income")
-        if isinstance(income, (int, float)) and not isinstance(income, bool) and "household_monthly_income" not in said:
+        if isinstance(income, (int, float)) and not isinstance(income, bool):
             # amounts are easy to misread: read it back, so 「不对，……」 can fix it
             dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
         if parsed is None and not changed:
@@ -238,6 +243,20 @@ class ValidateScreeningForm(FormValidationAction):
         return self._read("deadline", value, dispatcher, tracker)
 
 
+STATUS_LABELS = {
+    "poverty_registered": "脱贫户（建档立卡）", "dibao": "低保", "tekun": "特困供养", "social_assistance": "社会救助",
+    "judicial_aid": "司法救助", "special_care": "优抚对象", "minor_no_income": "未成年人",
+    "elderly_no_income": "没有固定收入的老人", "disabled_no_income": "没有固定收入的残疾人", "migrant_worker": "农民工",
+    "martyr_relative": "烈士家属", "good_samaritan": "见义勇为", "abuse_victim": "家暴受害人",
+    "retrial_acquitted": "再审改判无罪",
+}
+
+
+def _described(changes: dict[str, Any]) -> str:
+    """Changed answers read back to the citizen: 「家里人口：6口人；县区：镇雄县」 (empty if none is labelled)."""
+    return "；".join(f"{LABELS[s]}：{_readable(s, v)}" for s, v in changes.items() if s in LABELS)
+
+
 def _readable(slot: str, value: Any) -> str:
     if slot == "household_size":
         return f"{value}口人"
@@ -248,15 +267,6 @@ def _readable(slot: str, value: Any) -> str:
     if slot == "statuses":
         return "、".join(STATUS_LABELS.get(s, s) for s in value) or "都不是"
     return str(value)
-
-
-STATUS_LABELS = {
-    "poverty_registered": "脱贫户（建档立卡）", "dibao": "低保", "tekun": "特困供养", "social_assistance": "社会救助",
-    "judicial_aid": "司法救助", "special_care": "优抚对象", "minor_no_income": "未成年人",
-    "elderly_no_income": "没有固定收入的老人", "disabled_no_income": "没有固定收入的残疾人", "migrant_worker": "农民工",
-    "martyr_relative": "烈士家属", "good_samaritan": "见义勇为", "abuse_victim": "家暴受害人",
-    "retrial_acquitted": "再审改判无罪",
-}
 
 
 def reset_screening() -> list[EventType]:
@@ -286,7 +296,7 @@ def _bullets(lines: list[str]) -> str:
 def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any]) -> dict[str, Any]:
     """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value."""
     case = case_from_answers(answers_from(values))
-    decision = screen(parse_screening({**case, "application_date": _today().isoformat()}))
+    decision = screen(parse_screening({**case, "application_date": china_today().isoformat()}))
     dispatcher.utter_message(response=f"utter_outcome_{decision.outcome}")
     refused = decision.outcome in ("not_eligible", "out_of_scope")
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
@@ -337,9 +347,9 @@ class ActionScreeningFollowup(Action):
         changes = revisions(text, values)
         if changes:
             values.update(changes)
-            dispatcher.utter_message(response="utter_screening_correction", changed="；".join(
-                f"{LABELS.get(s, s)}：{_readable(s, v)}" for s, v in changes.items() if s in LABELS) or "已更新")
-            if any(q not in answers_from(values) for q in questions_needed(answers_from(values))):
+            dispatcher.utter_message(response="utter_screening_correction", changed=_described(changes) or "已更新")
+            answers = answers_from(values)
+            if any(q not in answers for q in questions_needed(answers)):
                 # the change needs more answers: back to the questions, with what is known
                 restored = [SlotSet(slot, value) for slot, value in values.items()]
                 return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
@@ -352,6 +362,13 @@ class ActionScreeningFollowup(Action):
         return []
 
 
+# After the result a slot is re-read only when the message has words of that answer.
+_REVISION_HINTS = {
+    "has_lawyer": re.compile(r"请|律师"), "statuses": _STATUS_HINTS, "household_size": _SIZE_WORDS,
+    "household_monthly_income": _MONEY_WORDS, "deadline": re.compile(_DEADLINE_WORDS.pattern + r"|急"),
+}
+
+
 def revisions(text: str, values: dict[str, Any]) -> dict[str, Any]:
     """Answers a message after the result changes: 「不对，没请律师」「不对，是一个月三千」."""
     words = plain(text)
@@ -360,9 +377,7 @@ def revisions(text: str, values: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for slot in ("matter", "has_lawyer", "statuses", "household_size", "household_monthly_income",
                  "criminal_flags", "deadline", "region"):
-        hints = {"has_lawyer": r"请|律师", "statuses": _STATUS_HINTS.pattern, "household_size": _SIZE_WORDS.pattern,
-                 "household_monthly_income": _MONEY_WORDS.pattern, "deadline": _DEADLINE_WORDS.pattern + r"|急"}
-        if slot in hints and not re.search(hints[slot], words):
+        if slot in _REVISION_HINTS and not _REVISION_HINTS[slot].search(words):
             continue
         value = _parse(slot, text)
         if value is None or value == DECLINED or value == values.get(slot):

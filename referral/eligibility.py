@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from referral.city import CityConfig, city_config
+from referral.contract import china_today
 from referral.matters import MATTER_CODES
 
 ROLES = frozenset({"claimant", "respondent", "criminal_suspect", "criminal_victim", "retrial_applicant"})
@@ -126,6 +127,21 @@ class Decision:
         return asdict(self)
 
 
+def _exempt(matter: str, statuses: frozenset[str]) -> bool:
+    """Art. 42: a status whose proof replaces the hardship check (migrant workers for wages and injury)."""
+    return bool(statuses & EXEMPT_STATUSES) or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS)
+
+
+def _art32_related(matter: str, statuses: frozenset[str]) -> list[str]:
+    """The Art. 32 statuses whose related claim this matter plainly is."""
+    return [s for s in sorted(statuses & NO_CONDITION_STATUSES) if matter in ART32_RELATED[s]]
+
+
+def _civil_in_scope(matter: str, config: CityConfig) -> bool:
+    """Art. 31, Art. 33 (retrial), the city's local matters, or `other` (staff decide the scope)."""
+    return matter in ART31_MATTERS or matter in config.local_matters or matter in ("retrial", "other")
+
+
 def _article(number: str) -> str:
     return f"{LAW}第{number}条"
 
@@ -199,7 +215,7 @@ def _hardship(case: Screening, config: CityConfig, decision: Decision) -> str:
     """Art. 34 and 41: passed, failed or pending (income or household size unknown)."""
     own_income = case.matter in config.own_income_matters
     size = 1 if own_income else case.household_size
-    threshold = config.hardship_threshold(case.region, case.application_date or dt.date.today())
+    threshold = config.hardship_threshold(case.region, case.application_date or china_today())
     if (size is None and threshold is not None and case.household_monthly_income is not None
             and case.household_monthly_income <= threshold.amount):
         # the total is at or under the per-person line: so is every share of it
@@ -249,8 +265,7 @@ def _finish(case: Screening, decision: Decision) -> Decision:
 def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_scope_reason: str) -> Decision:
     """Exemption (Art. 42) or the hardship check (Art. 34) for a case already in scope."""
     decision.reasons.append(in_scope_reason)
-    exempt = sorted(case.statuses & EXEMPT_STATUSES)
-    if exempt or ("migrant_worker" in case.statuses and case.matter in MIGRANT_MATTERS):
+    if _exempt(case.matter, case.statuses):
         decision.outcome, decision.hardship_check = "eligible", "exempt"
         decision.reasons.append("您属于不用审查经济困难的人员，带上身份证明材料即可（法律援助法第四十二条）。")
         decision.legal_basis.append(_article("四十二"))
@@ -323,7 +338,7 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
         return _finish(case, d)
 
     # Rule 6: no economic condition at all (Art. 32), for the related claim.
-    related = [st for st in sorted(case.statuses & NO_CONDITION_STATUSES) if case.matter in ART32_RELATED[st]]
+    related = _art32_related(case.matter, case.statuses)
     if case.matter == "domestic_violence" or related:
         who = ART32_WHO[related[0]] if related else ART32_WHO["abuse_victim"]
         d.outcome, d.hardship_check = "eligible", "not_required"
@@ -331,8 +346,7 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
         d.legal_basis.append(_article("三十二"))
         d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
         return _finish(case, d)
-    in_scope = (case.matter in ART31_MATTERS or case.matter in config.local_matters
-                or case.matter in ("retrial", "other") or case.role == "retrial_applicant")
+    in_scope = _civil_in_scope(case.matter, config) or case.role == "retrial_applicant"
     unrelated = sorted(case.statuses & NO_CONDITION_STATUSES)
     if unrelated and not in_scope:
         # e.g. a martyr's relative with a "debt" matter: whether the claim is the related one is for staff
@@ -401,16 +415,14 @@ def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) 
         return questions + ["deadline"]
     if civil and statuses & config.poverty_statuses:
         return questions + ["poverty_certificate", "deadline"]  # Rule 9: the green channel
-    if civil and (matter == "domestic_violence"
-                  or any(matter in ART32_RELATED[s] for s in statuses & NO_CONDITION_STATUSES)):
+    if civil and (matter == "domestic_violence" or _art32_related(matter, statuses)):
         return questions + ["deadline"]  # Rule 6: no economic condition for this claim
-    in_scope = not civil or matter in ART31_MATTERS or matter in config.local_matters or matter in ("retrial", "other")
-    if not in_scope:
+    if civil and not _civil_in_scope(matter, config):
         # out of scope whatever the income; with an Art. 32 status staff judge the relation
         return questions + (["deadline"] if statuses & NO_CONDITION_STATUSES else [])
-    if statuses & EXEMPT_STATUSES or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS):
+    if _exempt(matter, statuses):
         return questions + ["deadline"]  # Art. 42: no hardship check
-    today = dt.date.today()
+    today = china_today()
     if config.thresholds_differ_by_region(today) and answers.get("region") is None:
         questions.append("region")
     questions.append("household_monthly_income")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referral.contract import CHINA_TZ
 from referral.deadlines import decision_due
 from referral.eligibility import parse_screening, screen
 from referral.models import Priority, Referral, utcnow
@@ -18,7 +19,6 @@ from referral.schemas import ReferralCreate
 
 # Ticket numbers are read out over the phone: a fixed prefix, the local date and four
 # random digits, e.g. FY261128-4821. Random digits reveal nothing about volume.
-CHINA_TZ = timezone(timedelta(hours=8))
 TICKET_PREFIX = "FY"
 _NUMBER_ATTEMPTS = 8
 
