@@ -153,7 +153,8 @@ class ValidateScreeningForm(FormValidationAction):
         if _described(corrected):
             dispatcher.utter_message(response="utter_screening_correction", changed=_described(corrected))
         income = slots.get("household_monthly_income")
-        if isinstance(income, (int, float)) and not isinstance(income, bool):
+        read_back = "household_monthly_income" not in corrected  # a correction already said it
+        if isinstance(income, (int, float)) and not isinstance(income, bool) and read_back:
             # amounts are easy to misread: read it back, so 「不对，……」 can fix it
             dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
         if parsed is None and not changed:

@@ -313,7 +313,9 @@ def parse_criminal_flags(text: str | None) -> frozenset[str] | str | None:
 # --- has a lawyer ------------------------------------------------------------
 
 _LAWYER = r"律师|代理人|代理|辩护人"
-_HAS_LAWYER_YES = re.compile(rf"(?:已经)?(?:请了|请过|找了|委托了|有)(?:一个|个|了)?(?:{_LAWYER})|^\W*(?:请了|请过|有|有的|是|是的|对|嗯)\W*$|^\W*请了")
+_HAS_LAWYER_YES = re.compile(
+    rf"(?:已经)?(?:请了|请过|找了|委托了|有)(?:一个|个|了)?(?:{_LAWYER})|^\W*(?:请了|请过|有|有的|是|是的|对|嗯)\W*$|^\W*请了"
+)
 _HAS_LAWYER_NO = re.compile(rf"没(?:有)?(?:请|找)|还没|没有(?:{_LAWYER})|不(?:请|用|需要)|请不起|没钱请|^\W*(?:没有|没|无|否|不是|不)\W*$")
 
 

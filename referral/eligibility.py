@@ -245,7 +245,9 @@ def _finish(case: Screening, decision: Decision) -> Decision:
         decision.reasons.append("时间很紧（离期限或开庭不到7天，或者需要马上保全），工作人员会优先处理；"
                                 "属于法律援助法第四十四条规定情形的，可以先提供法律援助，材料以后补。")
         decision.legal_basis.append(_article("四十四"))
-    decision.priority = "fast_track" if decision.outcome == "fast_track" else ("urgent" if decision.urgent else "normal")
+    decision.priority = (
+        "fast_track" if decision.outcome == "fast_track" else "urgent" if decision.urgent else "normal"
+    )
     if decision.outcome in ("not_eligible", "out_of_scope", "likely_eligible"):
         criminal_defense = case.matter == "criminal_defense" or case.role == "criminal_suspect"
         decision.alternatives = list(CRIMINAL_ALTERNATIVES if criminal_defense else ALTERNATIVES)

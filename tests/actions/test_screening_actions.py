@@ -263,3 +263,12 @@ async def test_a_run_on_first_answer_fills_what_it_says():
     assert slots["matter"] == "traffic_accident" and slots["has_lawyer"] is False and slots["statuses"] == []
     assert slots["household_size"] == 4 and slots["household_monthly_income"] == 5000
     assert slots["deadline"] == {"days": None, "preservation": False} and slots["requested_slot"] is None
+
+
+@pytest.mark.asyncio
+async def test_a_corrected_income_is_read_back_once():
+    known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_monthly_income": 9000}
+    slots, responses, messages = await answer("household_size", "不对，收入是一个月两千", known)
+    assert slots["household_monthly_income"] == 2000
+    assert responses.count("utter_screening_correction") == 1 and "utter_screening_income_noted" not in responses
+    assert "每月约2000元" in messages[0]["changed"]
