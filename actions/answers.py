@@ -6,8 +6,8 @@ Pure functions, no Rasa: the form validators are thin adapters around these.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from bot.text import half_width
 from referral.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
 
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
@@ -35,7 +35,7 @@ _EDGE_PUNCT = " \t\r\n，。！？,.!?、；;：:“”\"'‘’（）()【】[]
 
 def normalise_width(text: str) -> str:
     """Full-width letters, digits and spaces to their half-width forms."""
-    return unicodedata.normalize("NFKC", text)
+    return half_width(text)
 
 
 def parse_mobile(text: str | None) -> str | None:

@@ -16,14 +16,13 @@ import re
 import warnings
 
 import cn2an
-import opencc
 
 from actions.answers import normalise_width
+from bot.text import half_width, simplified
 from referral.contract import MOBILE_NUMBER
 
 DECLINED = "declined"
 
-_T2S = opencc.OpenCC("t2s")
 _DECLINE = re.compile(r"不想说|不愿意?说|不方便|不想告诉|不告诉|保密|隐私|不清楚|不知道|说不清|不好说|不晓得|不记得|跳过")
 _NONE_OF_THEM = re.compile(r"都不是|都没有|一个也没有|哪个都不|没有这些|没这些|不是这些|不属于|^\W*(?:没有|没|无|不是|否|都不)\W*$")
 # A clause: what lies between two punctuation marks or spaces.
@@ -36,7 +35,7 @@ _DANGER = re.compile(r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐�
 
 def plain(text: str) -> str:
     """Simplified characters and half-width forms: 「沒有請律師」→「没有请律师」."""
-    return _T2S.convert(normalise_width(text))
+    return simplified(half_width(text))
 
 
 def _digits(text: str) -> str:

@@ -27,9 +27,10 @@ class CityConfigError(ValueError):
 class Region:
     name: str
     aliases: tuple[str, ...] = ()
+    townships: tuple[str, ...] = ()  # towns, townships and sub-districts (镇、乡、街道) in the region
 
     def spellings(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+        return (self.name, *self.aliases, *self.townships)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class CityConfig:
     def find_region(self, text: str) -> Region | None:
         """Return the one region that ``text`` names, or None.
 
-        Accepts the official name or an alias anywhere in the text
-        (「我在镇雄」「镇雄县」「不对，是镇雄县」). When the text names two
+        Accepts the official name, an alias or one of its townships anywhere in the text
+        (「我在镇雄」「镇雄县」「不对，是镇雄县」「龙头山镇」). When the text names two
         different regions it is ambiguous and None is returned.
         """
         if not text:
@@ -98,7 +99,10 @@ def _parse(raw: object, source: str) -> CityConfig:
         aliases = entry.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
             raise CityConfigError(f"{source}: regions[{i}].aliases must be a list of strings")
-        region = Region(entry["name"], tuple(aliases))
+        townships = entry.get("townships") or []
+        if not isinstance(townships, list) or not all(isinstance(t, str) and t for t in townships):
+            raise CityConfigError(f"{source}: regions[{i}].townships must be a list of strings")
+        region = Region(entry["name"], tuple(aliases), tuple(townships))
         for spelling in region.spellings():
             if spelling in seen:
                 raise CityConfigError(f"{source}: regions[{i}]: '{spelling}' is used twice")

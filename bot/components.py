@@ -1,0 +1,69 @@
+"""Rasa graph components of the NLU pipeline (config.yml). Thin: the work is in bot.text and
+bot.entities, which have no Rasa dependency and are unit-tested on their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.entities import EntityFinder, load_regions
+from bot.text import normalise
+
+
+# Registered as a tokenizer-type step so that Rasa runs it on the training data too, before
+# JiebaTokenizer: training and live messages are normalised the same way. The tracker keeps
+# the citizen's own words (UserUttered.text); only the NLU sees the normalised text.
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class TextNormaliser(GraphComponent):
+    """Traditional → simplified, full-width → half-width, emoji and repeated punctuation removed."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TextNormaliser":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str):
+                message.set(TEXT, normalise(text))
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class CityEntityExtractor(GraphComponent):
+    """Places of the city, family relations, money, durations and ages (spaCy EntityRuler)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"city_config": "referral/city.yaml"}
+
+    def __init__(self, finder: EntityFinder) -> None:
+        self.finder = finder
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CityEntityExtractor":
+        # Read at load time, so a changed city configuration needs no retraining.
+        return cls(EntityFinder(load_regions(Path(config["city_config"]))))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str):
+                continue
+            found = [e.as_rasa(self.__class__.__name__) for e in self.finder.find(text)]
+            message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
+        return messages
