@@ -11,7 +11,7 @@ BOT := $(BOT_VENV)/bin
 REF := $(REFERRAL_VENV)/bin
 PYTHON3 ?= python3
 MODEL := models/legalaid.tar.gz
-TRAINING_FILES := config.yml domain.yml $(sort $(shell find data bot/jieba_dict -type f 2>/dev/null))
+TRAINING_FILES := config.yml domain.yml $(sort $(shell find data bot -type f -not -path '*/__pycache__/*' 2>/dev/null))
 # Rewritten only when the set of training files changes, so a deleted file retrains too.
 TRAINING_LIST := models/.training-files
 QUIET_PIP := { grep -v -e 'is ignored: it is neither a file nor a directory' -e 'DEPRECATION: .* legacy' || true; }
@@ -83,8 +83,8 @@ validate: install ## check the training data and domain
 test-referral: install ## referral service, eligibility and legal-citation tests (SQLite and PostgreSQL)
 	$(REF)/python -m pytest tests/referral tests/legal tests/eligibility -q
 
-test-bot: install ## action and conversation-helper unit tests
-	$(BOT)/python -m pytest tests/actions -q
+test-bot: install ## action, conversation-helper and NLU-component unit tests
+	$(BOT)/python -m pytest tests/actions tests/bot -q
 
 test-stories: install train ## Rasa test stories through the trained model
 	@mkdir -p var
@@ -100,6 +100,9 @@ test-e2e: install train ## start the three processes and drive whole conversatio
 test: validate test-referral test-bot train test-stories test-e2e ## every check: what CI runs
 	@echo "all checks passed"
 
+eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
+	$(BOT)/python -m scripts.eval_nlu
+
 bench: install train ## print start-up time, reply latency and memory of each process
 	$(REF)/python -m scripts.bench
 
@@ -108,4 +111,4 @@ clean: ## remove trained models and runtime files (keeps the environments)
 
 FORCE:
 
-.PHONY: FORCE help install lock train run shell validate test-referral test-bot test-stories test-e2e test bench clean
+.PHONY: FORCE help install lock train run shell validate test-referral test-bot test-stories test-e2e test eval-nlu bench clean

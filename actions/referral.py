@@ -23,6 +23,7 @@ from actions.answers import (
 )
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
+from actions.questions import answer_for, matter_code
 from referral.city import city_config
 from referral.contract import MAX_NAME_CHARS
 
@@ -35,12 +36,7 @@ FORM_SLOTS = ("referral_consent", *PERSONAL_SLOTS, "referral_confirmed")
 # An application that could not be handed over yet: its idempotency key and the exact
 # request, frozen at the first attempt so every retry sends the same thing.
 PENDING = "pending_referral"
-# Intents that name a matter (see domain.yml), and how sure the classifier must be.
-MATTER_INTENTS = {
-    "matter_labor_wage": "labor_wage",
-    "matter_domestic_violence": "domestic_violence",
-    "matter_other": "other",
-}
+# How sure the classifier must be that an account names its matter.
 MATTER_CONFIDENCE = 0.6
 # Kept across a new session (after 60 idle minutes): a ticket the citizen has, or an
 # application we promised to keep.
@@ -72,6 +68,19 @@ class ValidateReferralForm(FormValidationAction):
         if tracker.get_slot("referral_consent") is False:
             return ["referral_consent"]
         return domain_slots
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """A question or an aside instead of an answer is answered; then the form asks again."""
+        requested = tracker.get_slot("requested_slot")
+        text = tracker.latest_message.get("text") or ""
+        if requested in FORM_SLOTS and not _is_an_answer(requested, text):
+            # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
+            response = answer_for(tracker, domain, legal_questions=requested != "description")
+            if response:
+                dispatcher.utter_message(response=response)
+                return [SlotSet(requested, None)]
+        return await super().get_validation_events(dispatcher, tracker, domain)
 
     def validate_referral_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         # Read from the words, not from the classifier: 「？」 is no consent, 「同意！！👍」 is.
@@ -121,18 +130,17 @@ class ValidateReferralForm(FormValidationAction):
         slots: dict[str, Any] = {"description": description}
         # The account of what happened decides the ticket's matter, when the classifier is sure.
         intent = tracker.latest_message.get("intent") or {}
-        code = MATTER_INTENTS.get(intent.get("name", ""))
+        code = matter_code(intent.get("name") or "")
         screening = tracker.get_slot("screening")
         if not code or intent.get("confidence", 0) < MATTER_CONFIDENCE:
             return slots
         if not screening:
             slots["matter"] = code
             return slots
-        # After a screening its matter stands (it was asked directly, and the screening knows codes
-        # the classifier does not yet); only a clearly different matter the classifier does know
-        # shows that this application is about something else: then the screening stays behind.
+        # After a screening its matter stands (it was asked directly); only a clearly different
+        # matter shows that this application is about something else: then the screening stays behind.
         screened = screening["input"]["matter"]
-        if screened in MATTER_INTENTS.values() and screened != "other" and code not in (screened, "other"):
+        if screened != "other" and code not in (screened, "other"):
             slots.update(matter=code, screening=None)
         return slots
 
@@ -157,6 +165,19 @@ class ValidateReferralForm(FormValidationAction):
             return {"referral_confirmed": True}
         dispatcher.utter_message(response="utter_confirm_unclear")
         return {"referral_confirmed": None}
+
+
+def _is_an_answer(slot: str, text: str) -> bool:
+    """Whether the words plainly answer the form's question (then no classifier can overrule them)."""
+    if slot == "referral_consent":
+        return consent_answer(text) is not None
+    if slot == "applicant_phone":
+        return parse_mobile(text) is not None
+    if slot == "region":
+        return city_config().find_region(text) is not None
+    if slot == "referral_confirmed":
+        return is_explicit_yes(text) or says_no(text) or bool(fields_to_correct(text))
+    return False  # a name or an account: the classifier tells a question from an answer
 
 
 def _said_twice(tracker: Tracker, value: Any) -> bool:

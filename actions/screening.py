@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import says_no
+from actions.questions import QUESTION_CONFIDENCE, answer_for, matter_code
 from actions.screening_answers import (
     DECLINED,
     describe_income,
@@ -46,10 +47,6 @@ ANSWER_TYPES: dict[str, type | tuple[type, ...]] = {
     "criminal_flags": list, "has_lawyer": bool, "statuses": list, "poverty_certificate": str,
     "household_size": int, "household_monthly_income": (int, float), "deadline": dict,
 }
-# A question asked in the middle of the screening is answered before the question is repeated.
-QUESTION_ANSWERS = {"matter_labor_wage": "utter_answer_labor_wage",
-                    "matter_domestic_violence": "utter_answer_domestic_violence"}
-QUESTION_CONFIDENCE = 0.6
 # 「不对，是镇雄县」「其实我是低保户」: the citizen corrects an earlier answer.
 _CORRECTION = re.compile(r"不对|说错|搞错|弄错|改成|改一下|更正|应该是")
 # Other answers a message may carry, recognised by words that leave no doubt.
@@ -123,6 +120,14 @@ def answers_from(values: Tracker | dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def _classified_matter(tracker: Tracker) -> str | None:
+    """The matter code of the latest message when the classifier is sure of it."""
+    intent = tracker.latest_message.get("intent") or {}
+    if (intent.get("confidence") or 0.0) < QUESTION_CONFIDENCE:
+        return None
+    return matter_code(intent.get("name") or "")
+
+
 class ValidateScreeningForm(FormValidationAction):
     """Reads each answer in natural Chinese; corrections and questions on the way are handled."""
 
@@ -132,7 +137,8 @@ class ValidateScreeningForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         return questions_needed(answers_from(tracker))
 
-    def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    def _read(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+              domain: DomainDict) -> dict[str, Any]:
         if value == DECLINED:
             return {slot: DECLINED}  # prefilled when a finished screening is revised
         text = value if isinstance(value, str) and not (slot == "matter" and value in MATTER_CODES) else None
@@ -144,6 +150,8 @@ class ValidateScreeningForm(FormValidationAction):
         if in_danger(text):
             dispatcher.utter_message(response="utter_safety_first")  # safety before any question
         parsed = _parse(slot, text)
+        if slot == "matter" and parsed in (None, "other"):
+            parsed = _classified_matter(tracker) or parsed  # the classifier knows more ways to say it
         slots: dict[str, Any] = {slot: parsed}
         changed = self._corrections(slot, text, tracker)
         slots.update(changed)
@@ -158,12 +166,9 @@ class ValidateScreeningForm(FormValidationAction):
             # amounts are easy to misread: read it back, so 「不对，……」 can fix it
             dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
         if parsed is None and not changed:
-            intent = tracker.latest_message.get("intent") or {}
-            answer = QUESTION_ANSWERS.get(intent.get("name", ""))
-            if slot != "matter" and answer and intent.get("confidence", 0) >= QUESTION_CONFIDENCE:
-                dispatcher.utter_message(response=answer)  # answer the question, then ask again
-            else:
-                dispatcher.utter_message(response="utter_screening_not_understood")
+            # a question on the way is answered, then the question is asked again
+            response = answer_for(tracker, domain, legal_questions=slot != "matter")
+            dispatcher.utter_message(response=response or "utter_screening_not_understood")
         return slots
 
     def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
@@ -217,31 +222,31 @@ class ValidateScreeningForm(FormValidationAction):
         return {"matter": code, "income_is_own": code in city_config().own_income_matters}
 
     def validate_matter(self, value, dispatcher, tracker, domain):
-        return self._read("matter", value, dispatcher, tracker)
+        return self._read("matter", value, dispatcher, tracker, domain)
 
     def validate_criminal_flags(self, value, dispatcher, tracker, domain):
-        return self._read("criminal_flags", value, dispatcher, tracker)
+        return self._read("criminal_flags", value, dispatcher, tracker, domain)
 
     def validate_has_lawyer(self, value, dispatcher, tracker, domain):
-        return self._read("has_lawyer", value, dispatcher, tracker)
+        return self._read("has_lawyer", value, dispatcher, tracker, domain)
 
     def validate_statuses(self, value, dispatcher, tracker, domain):
-        return self._read("statuses", value, dispatcher, tracker)
+        return self._read("statuses", value, dispatcher, tracker, domain)
 
     def validate_poverty_certificate(self, value, dispatcher, tracker, domain):
-        return self._read("poverty_certificate", value, dispatcher, tracker)
+        return self._read("poverty_certificate", value, dispatcher, tracker, domain)
 
     def validate_region(self, value, dispatcher, tracker, domain):
-        return self._read("region", value, dispatcher, tracker)
+        return self._read("region", value, dispatcher, tracker, domain)
 
     def validate_household_size(self, value, dispatcher, tracker, domain):
-        return self._read("household_size", value, dispatcher, tracker)
+        return self._read("household_size", value, dispatcher, tracker, domain)
 
     def validate_household_monthly_income(self, value, dispatcher, tracker, domain):
-        return self._read("household_monthly_income", value, dispatcher, tracker)
+        return self._read("household_monthly_income", value, dispatcher, tracker, domain)
 
     def validate_deadline(self, value, dispatcher, tracker, domain):
-        return self._read("deadline", value, dispatcher, tracker)
+        return self._read("deadline", value, dispatcher, tracker, domain)
 
 
 STATUS_LABELS = {

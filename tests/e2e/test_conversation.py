@@ -95,11 +95,75 @@ def test_violence_gets_safety_advice_first(assistant):
     assert assistant.tracker(me)["slots"]["matter"] == "domestic_violence"
 
 
-def test_uncovered_problem_is_said_honestly_with_code_other(assistant):
+def test_each_problem_gets_its_own_answer_and_matter_code(assistant):
+    cases = [  # (message as typed, matter code, words its answer must contain)
+        ("我在厂里干活把手压断了老板不管", "work_injury", ["工伤认定", "《工伤保险条例》第十七条"]),
+        ("被车撞了对方不赔钱咋办", "traffic_accident", ["122", "交强险"]),
+        ("我和老公过不下去了想离婚", "divorce", ["离婚", "《民法典》"]),
+        ("儿子被派出所抓走了", "criminal_defense", ["值班律师", "必须通知"]),
+        ("前夫不给孩子抚养费", "support_payment", ["抚养费", "《民法典》", "第一百九十六条"]),
+    ]
+    for message, code, words in cases:
+        me = sender()
+        reply = joined(assistant.say(me, message))
+        assert all(word in reply for word in words), (message, reply)
+        assert reply.rstrip().endswith("（以上是一般法律知识，您的具体情况请以法律援助工作人员的意见为准。）")
+        assert assistant.tracker(me)["slots"]["matter"] == code, message
+
+
+def test_traditional_characters_and_emoji_are_understood(assistant):
     me = sender()
-    reply = joined(assistant.say(me, "我在厂里干活把手压断了老板不管"))
-    assert "还在学习" in reply and "12348" in reply
+    reply = joined(assistant.say(me, "出車禍了！！😭對方跑了"))
+    assert "122" in reply
+    assert assistant.tracker(me)["slots"]["matter"] == "traffic_accident"
+    # the conversation keeps the citizen's own words; the NLU result holds the normalised text
+    # (its entity offsets point into that text)
+    tracker = assistant.tracker(me)
+    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert said == ["出車禍了！！😭對方跑了"]
+    assert tracker["latest_message"]["text"] == "出车祸了!对方跑了"
+
+
+def test_a_problem_the_assistant_cannot_place_is_said_honestly_with_code_other(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "我被人告了"))
+    assert "不太确定" in reply and "12348" in reply
     assert assistant.tracker(me)["slots"]["matter"] == "other"
+
+
+def test_a_follow_up_question_gets_its_short_answer(assistant):
+    me = sender()
+    assistant.say(me, "干活受伤了")
+    reply = joined(assistant.say(me, "工伤认定要在多长时间内申请"))
+    assert "1年" in reply or "一年" in reply
+    assert "《工伤保险条例》" in reply and "第十七条" in reply
+
+
+def test_asides_get_a_calm_reply(assistant):
+    me = sender()
+    assert "12348" in joined(assistant.say(me, "转人工"))
+    assert "尽力帮您" in joined(assistant.say(me, "你个垃圾机器人"))
+    assert "法律方面" in joined(assistant.say(me, "明天天气怎么样"))
+    assert "没有您在这次聊天中提交的申请" in joined(assistant.say(me, "我的申请到哪一步了"))
+
+
+def test_the_screening_goes_on_after_an_answer_in_traditional_characters(assistant):
+    me = sender()
+    assistant.say(me, "我能申请法律援助吗")
+    reply = joined(assistant.say(me, "出車禍了"))
+    assert "律师" in reply  # the next question, not the end of the screening
+
+
+def test_questions_and_asides_during_the_application(assistant):
+    me = sender()
+    assistant.say(me, "我要申请法律援助")
+    assert "姓名" in joined(assistant.say(me, "同意"))
+    detour = joined(assistant.say(me, "工伤认定要在多长时间内申请"))
+    assert "《工伤保险条例》" in detour and "姓名" in detour
+    aside = joined(assistant.say(me, "转人工"))
+    assert "12348" in aside and "姓名" in aside
+    assert "手机号" in joined(assistant.say(me, "李秀英"))
+    assert assistant.tracker(me)["slots"]["applicant_name"] == "李秀英"
 
 
 def test_refused_consent_keeps_nothing_and_makes_no_ticket(assistant):

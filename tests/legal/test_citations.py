@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from referral.citations import Citation, articles_of, find_citations, unknown_citations
+from referral.matters import MATTER_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +32,26 @@ def test_bot_answers_cite_only_existing_articles():
 
 
 def test_legal_answers_end_with_the_general_information_note():
-    for name, text in bot_texts():
-        if name.startswith("utter_answer_") and find_citations(text):
+    answers = [(name, text) for name, text in bot_texts() if name.startswith("utter_answer_")]
+    assert len(answers) >= 70  # one per matter code and per follow-up question
+    for name, text in answers:
+        if name != "utter_answer_other":  # asks what happened; gives no legal information
             assert text.rstrip().endswith("（以上是一般法律知识，您的具体情况请以法律援助工作人员的意见为准。）"), name
+
+
+def test_answers_fit_in_one_wechat_message():
+    """A WeChat passive reply holds about 2 KB: an answer must fit in one (UTF-8, 3 bytes a character)."""
+    for name, text in bot_texts():
+        if name.startswith("utter_answer_"):
+            assert len(text.encode("utf-8")) <= 2000, (name, len(text))
+
+
+def test_every_matter_answer_gives_its_legal_basis_and_the_offer_to_check():
+    texts = dict(bot_texts())
+    for code in MATTER_CODES - {"other"}:
+        text = texts[f"utter_answer_{code}"]
+        assert "法律依据：" in text and find_citations(text), code
+        assert "我能申请法律援助吗" in text, code
 
 
 def test_find_citations_reads_lists_of_articles():

@@ -1,0 +1,59 @@
+"""Intent classifier: TF-IDF weighting of the pipeline's word and character n-gram counts,
+then a regularised logistic regression (scikit-learn).
+
+Rasa's own LogisticRegressionClassifier does the plumbing (features in, ranking out,
+persisting with skops); this subclass only changes the model: raw counts become sublinear
+TF-IDF and the regularisation strength is configurable. On this project's held-out test set
+this beats DIET by several points and trains in seconds on two cores (figures: README,
+`make eval-nlu`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Text
+
+import skops.io as sio
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+# Besides scikit-learn's own types (which skops trusts), the fitted TF-IDF weights are a
+# scipy sparse matrix. Anything else in the file is refused.
+TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Sublinear TF-IDF over the sparse sentence features, then logistic regression."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 3000}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf = Pipeline([
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("logreg", LogisticRegression(
+                C=self.config["C"], solver=self.config["solver"], max_iter=self.config["max_iter"],
+                tol=self.config["tol"], class_weight="balanced", random_state=self.config["random_state"])),
+        ])
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegressionClassifier":
+        """Loads the fitted pipeline; a missing or unexpected file is an error, never an untrained model."""
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / f"{resource.name}.skops"
+            untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+            if untrusted:
+                raise ValueError(f"{path}: refusing to load untrusted types {untrusted}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=TRUSTED_TYPES)
+        return component

@@ -1,0 +1,103 @@
+"""The NLU data, the domain and the rules fit together: every matter code and every follow-up
+question is trained, answered and tested; the test set is never trained on."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.questions import ASIDES, answer_response, matter_code
+from bot.text import normalise
+from referral.matters import MATTER_CODES
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# Topics of issue 4 that need at least five follow-up questions (code "legal_aid": the process).
+FOLLOW_UP_TOPICS = ("labor_wage", "work_injury", "traffic_accident", "divorce", "domestic_violence",
+                    "support_payment", "criminal_defense", "legal_aid")
+MIN_TRAINING, MIN_TEST, MIN_FOLLOW_UPS = 40, 15, 5
+
+
+def examples(folder: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = collections.defaultdict(list)
+    for path in sorted(folder.rglob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in item:
+                found[item["intent"]] += [line.strip()[2:].strip() for line in item["examples"].splitlines()
+                                          if line.strip().startswith("- ")]
+    return found
+
+
+TRAINING = examples(ROOT / "data")
+TESTS = examples(ROOT / "tests" / "nlu")
+RULE_STEPS = [rule["steps"] for path in (ROOT / "data").glob("rules*.yml")
+              for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]]
+QUESTIONS = sorted(intent for intent in TRAINING if intent.startswith("question_"))
+
+
+def answered_by_rule(intent: str, response: str) -> bool:
+    return any(steps[:2] == [{"intent": intent}, {"action": response}] for steps in RULE_STEPS)
+
+
+@pytest.mark.parametrize("code", sorted(MATTER_CODES))
+def test_every_matter_code_is_trained_tested_and_answered(code):
+    intent = f"matter_{code}"
+    assert intent in DOMAIN["intents"]
+    assert len(TRAINING[intent]) >= MIN_TRAINING, len(TRAINING[intent])
+    assert len(TESTS[intent]) >= MIN_TEST, len(TESTS[intent])
+    assert f"utter_answer_{code}" in DOMAIN["responses"]
+    assert answered_by_rule(intent, f"utter_answer_{code}")
+    assert matter_code(intent) == code
+
+
+def test_follow_up_questions_cover_the_most_asked_topics():
+    for topic in FOLLOW_UP_TOPICS:
+        count = sum(1 for q in QUESTIONS if q.startswith(f"question_{topic}_"))
+        assert count >= MIN_FOLLOW_UPS, (topic, count)
+
+
+@pytest.mark.parametrize("intent", QUESTIONS)
+def test_every_follow_up_question_is_answered(intent):
+    response = answer_response(intent)
+    assert intent in DOMAIN["intents"]
+    assert response in DOMAIN["responses"]
+    assert answered_by_rule(intent, response)
+    assert len(TRAINING[intent]) >= 10
+
+
+def test_every_aside_has_its_reply_and_rule():
+    for intent, response in ASIDES.items():
+        assert intent in DOMAIN["intents"] and response in DOMAIN["responses"]
+        assert answered_by_rule(intent, response)
+        assert len(TRAINING[intent]) >= 20 and len(TESTS[intent]) >= 10
+
+
+def test_no_test_message_is_trained_on():
+    trained = {normalise(text) for texts in TRAINING.values() for text in texts}
+    leaked = [text for texts in TESTS.values() for text in texts if normalise(text) in trained]
+    assert leaked == []
+
+
+def test_no_message_is_trained_as_two_intents():
+    seen: dict[str, str] = {}
+    twice = []
+    for intent, texts in TRAINING.items():
+        for text in texts:
+            key = normalise(text)
+            if key in seen and seen[key] != intent:
+                twice.append((text, seen[key], intent))
+            seen[key] = intent
+    assert twice == []
+
+
+def test_the_matter_slot_takes_the_code_of_every_problem_and_follow_up_intent():
+    mapped = {}
+    for mapping in DOMAIN["slots"]["matter"]["mappings"]:
+        if mapping["type"] == "from_intent":
+            intents = mapping["intent"] if isinstance(mapping["intent"], list) else [mapping["intent"]]
+            mapped.update({intent: mapping["value"] for intent in intents})
+    named = {intent: matter_code(intent) for intent in TRAINING if matter_code(intent)}
+    assert mapped == named
