@@ -221,6 +221,14 @@ class ValidateScreeningForm(FormValidationAction):
     def _matter_slots(code: str | None) -> dict[str, Any]:
         return {"matter": code, "income_is_own": code in city_config().own_income_matters}
 
+    async def extract_matter(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """「老板欠我三个月工资，我能申请法律援助吗」: the message that starts the screening may
+        already name the matter; then it is not asked."""
+        if tracker.get_slot("requested_slot") is not None or tracker.get_slot("matter") is not None:
+            return {}
+        code = parse_matter(tracker.latest_message.get("text"))
+        return {"matter": code} if code not in (None, "other") else {}
+
     def validate_matter(self, value, dispatcher, tracker, domain):
         return self._read("matter", value, dispatcher, tracker, domain)
 

@@ -273,3 +273,23 @@ async def test_a_corrected_income_is_read_back_once():
     assert slots["household_monthly_income"] == 2000
     assert responses.count("utter_screening_correction") == 1 and "utter_screening_income_noted" not in responses
     assert "每月约2000元" in messages[0]["changed"]
+
+
+@pytest.mark.asyncio
+async def test_the_message_that_starts_the_screening_may_name_the_matter():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={}, requested_slot=None, form="screening_form",
+                           text="老板欠我三个月工资我能申请法律援助吗", intent="check_eligibility")
+    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["matter"] == "labor_wage" and slots["requested_slot"] == "has_lawyer"
+
+
+@pytest.mark.asyncio
+async def test_a_plain_request_to_check_asks_the_matter():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={}, requested_slot=None, form="screening_form",
+                           text="我能申请法律援助吗", intent="check_eligibility")
+    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert "matter" not in slots and slots["requested_slot"] == "matter"
