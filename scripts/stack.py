@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rasa_cmd = [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
                 "--interface", host, "--port", str(args.rasa_port),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--auth-token", rasa_token]
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                f"--auth-token={rasa_token}"]  # one argument: a generated token may start with "-"
     t0 = time.monotonic()
     try:
         stack.start("referral", [str(REFERRAL_BIN / "uvicorn"), "--factory", "referral.app:create_app",
