@@ -275,21 +275,20 @@ async def test_a_corrected_income_is_read_back_once():
     assert "每月约2000元" in messages[0]["changed"]
 
 
+async def start_screening(text: str) -> dict[str, Any]:
+    """Run the validator as the form opens on ``text``; return the slots it sets."""
+    tracker = make_tracker(slots={}, requested_slot=None, form="screening_form", text=text, intent="check_eligibility")
+    events = await ValidateScreeningForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
 @pytest.mark.asyncio
 async def test_the_message_that_starts_the_screening_may_name_the_matter():
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={}, requested_slot=None, form="screening_form",
-                           text="老板欠我三个月工资我能申请法律援助吗", intent="check_eligibility")
-    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    slots = await start_screening("老板欠我三个月工资我能申请法律援助吗")
     assert slots["matter"] == "labor_wage" and slots["requested_slot"] == "has_lawyer"
 
 
 @pytest.mark.asyncio
 async def test_a_plain_request_to_check_asks_the_matter():
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={}, requested_slot=None, form="screening_form",
-                           text="我能申请法律援助吗", intent="check_eligibility")
-    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    slots = await start_screening("我能申请法律援助吗")
     assert "matter" not in slots and slots["requested_slot"] == "matter"
