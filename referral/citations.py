@@ -13,7 +13,8 @@ from pathlib import Path
 
 LAWS_DIR = Path(__file__).with_name("laws")
 
-_CITATION = re.compile(r"《(?P<law>[^》]+)》(?P<articles>(?:[、，,和及与]?第[零〇一二三四五六七八九十百千]+条)+)")
+_ARTICLES = r"(?P<articles>(?:[、，,和及与]?第[零〇一二三四五六七八九十百千]+条)+)"
+_CITATION = re.compile(r"《(?P<law>[^》]+)》" + _ARTICLES)
 _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条")
 _HEADING = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条)", re.MULTILINE)
 
@@ -28,12 +29,23 @@ class Citation:
 
 
 def find_citations(text: str) -> list[Citation]:
-    """Every article cited in ``text``: 「《劳动争议调解仲裁法》第二十七条、第五十三条」 gives two."""
+    """Every article cited in ``text``: 「《劳动争议调解仲裁法》第二十七条、第五十三条」 gives two.
+
+    A law written without book-title marks is found too when it is one of the statute texts
+    (「法律援助法第四十三条」, as the eligibility decisions write it).
+    """
     found = []
-    for match in _CITATION.finditer(text):
-        for article in _ARTICLE.findall(match.group("articles")):
-            found.append(Citation(match.group("law"), article))
+    for pattern in (_CITATION, _bare_citation()):
+        for match in pattern.finditer(text):
+            for article in _ARTICLE.findall(match.group("articles")):
+                found.append(Citation(match.group("law"), article))
     return found
+
+
+@lru_cache(maxsize=None)
+def _bare_citation() -> re.Pattern[str]:
+    names = sorted({path.name.split("(")[0] for path in LAWS_DIR.glob("*(*).md")}, key=len, reverse=True)
+    return re.compile(rf"(?<!《)(?P<law>{'|'.join(map(re.escape, names))})" + _ARTICLES)
 
 
 @lru_cache(maxsize=None)

@@ -74,3 +74,33 @@ def test_unknown_citations_are_caught(text):
 def test_statute_texts_are_parsed():
     assert len(articles_of("法律援助法")) == 71
     assert "第四十三条" in articles_of("法律援助法")
+
+
+def decision_texts() -> list[str]:
+    """Every sentence the eligibility engine can say, over a grid of cases (each matter, status,
+    Art. 25 circumstance, lawyer, income and urgency)."""
+    from referral.eligibility import CRIMINAL_FLAGS, STATUSES, parse_screening, role_for, screen
+
+    texts = []
+    for matter in sorted(MATTER_CODES):
+        cases = [{}, {"household_monthly_income": 9000, "household_size": 1}, {"household_monthly_income": 800},
+                 {"has_lawyer": True}, {"days_to_deadline": 2}]
+        cases += [{"statuses": [status]} for status in sorted(STATUSES)]
+        if matter == "criminal_defense":
+            cases += [{"criminal_flags": [flag]} for flag in sorted(CRIMINAL_FLAGS)]
+        for case in cases:
+            decision = screen(parse_screening({"matter": matter, "role": role_for(matter), **case}))
+            texts += [*decision.legal_basis, *decision.reasons, *decision.materials, *decision.alternatives]
+    return texts
+
+
+def test_eligibility_decisions_cite_only_existing_articles():
+    texts = decision_texts()
+    cited = [c for text in texts for c in find_citations(text)]
+    assert len({c.article for c in cited}) >= 10  # the decisions' citations are found at all
+    assert [c for text in set(texts) for c in unknown_citations(text)] == []
+
+
+def test_citations_without_book_title_marks_are_found():
+    assert find_citations("（法律援助法第六十四条）") == [Citation("法律援助法", "第六十四条")]
+    assert unknown_citations("法律援助法第九十九条") == [Citation("法律援助法", "第九十九条")]
