@@ -91,6 +91,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 below the quality bar")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    import structlog  # Rasa logs every parse at debug level through structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
     import yaml
 
