@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bot.text import half_width
+from bot.text import half_width, normalise
+from referral.city import Region, city_config
 from referral.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
 
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
@@ -161,3 +162,9 @@ def fields_to_correct(text: str | None) -> list[str]:
         return []
     value = normalise_width(text)
     return [slot for slot, words in _FIELD_WORDS.items() if any(word in value for word in words)]
+
+
+def find_region(text: str | None) -> Region | None:
+    """The one region of the city that the words name, also in traditional characters or
+    full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""
+    return city_config().find_region(normalise(text))

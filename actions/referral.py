@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import (
     consent_answer,
     fields_to_correct,
+    find_region,
     is_explicit_yes,
     parse_description,
     parse_mobile,
@@ -91,7 +92,7 @@ class ValidateReferralForm(FormValidationAction):
 
     def validate_applicant_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         name = parse_name(value)
-        if name is not None and city_config().find_region(name) is not None:
+        if name is not None and find_region(name) is not None:
             name = None  # 「水富」 is a place, not a person
         if name is None and _said_twice(tracker, value):
             name = _as_given(value)  # a real name we cannot read (林在山): the citizen insists
@@ -103,7 +104,7 @@ class ValidateReferralForm(FormValidationAction):
         phone = parse_mobile(value)
         if phone is not None and not tracker.get_slot("applicant_phone"):
             slots["applicant_phone"] = phone
-        region = city_config().find_region(value)
+        region = find_region(value)
         if region is not None and not tracker.get_slot("region"):
             slots["region"] = region.name
         return slots
@@ -115,10 +116,10 @@ class ValidateReferralForm(FormValidationAction):
         return {"applicant_phone": phone}
 
     def validate_region(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        config = city_config()
-        region = config.find_region(value or "")
+        region = find_region(value)
         if region is None:
-            dispatcher.utter_message(response="utter_invalid_region", region_list="、".join(config.region_names()))
+            region_list = "、".join(city_config().region_names())
+            dispatcher.utter_message(response="utter_invalid_region", region_list=region_list)
             return {"region": None}
         return {"region": region.name}
 
@@ -151,7 +152,7 @@ class ValidateReferralForm(FormValidationAction):
             dispatcher.utter_message(response="utter_correct_fields")
             slots: dict[str, Any] = {"referral_confirmed": None, **{slot: None for slot in fields}}
             # 「县也填错了，我是在彝良」 carries the right answer: take it instead of asking again
-            region = city_config().find_region(value) if "region" in fields else None
+            region = find_region(value) if "region" in fields else None
             phone = parse_mobile(value) if "applicant_phone" in fields else None
             if region is not None:
                 slots["region"] = region.name
@@ -174,7 +175,7 @@ def _is_an_answer(slot: str, text: str) -> bool:
     if slot == "applicant_phone":
         return parse_mobile(text) is not None
     if slot == "region":
-        return city_config().find_region(text) is not None
+        return find_region(text) is not None
     if slot == "referral_confirmed":
         return is_explicit_yes(text) or says_no(text) or bool(fields_to_correct(text))
     return False  # a name or an account: the classifier tells a question from an answer

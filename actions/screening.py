@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import says_no
+from actions.answers import find_region, says_no
 from actions.questions import QUESTION_CONFIDENCE, answer_for, matter_code
 from actions.screening_answers import (
     DECLINED,
@@ -72,7 +72,7 @@ def _read_deadline(text: str) -> dict[str, Any] | None:
 
 
 def _read_region(text: str) -> str | None:
-    region = city_config().find_region(text)
+    region = find_region(text)
     return region.name if region else None
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from actions.answers import (
     fields_to_correct,
+    find_region,
     is_explicit_yes,
     parse_description,
     parse_mobile,
@@ -82,3 +83,12 @@ def test_says_no_and_fields_to_correct():
     assert fields_to_correct("电话不对") == ["applicant_phone"]
     assert fields_to_correct("名字错了，县也不对") == ["applicant_name", "region"]
     assert fields_to_correct("不对") == [] and fields_to_correct(None) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [("我在龍頭山鎮", "鲁甸县"), ("鎮雄", "镇雄县"), ("水富", "水富市")])
+def test_find_region_reads_traditional_characters(text, expected):
+    assert find_region(text).name == expected
+
+
+def test_find_region_names_nothing_for_empty_or_unknown_words():
+    assert find_region(None) is None and find_region("北京") is None
