@@ -18,7 +18,7 @@ import warnings
 import cn2an
 
 from actions.answers import normalise_width
-from bot.text import half_width, simplified
+from bot.text import half_width, simplified, upper_end_of_ranges
 from referral.contract import MOBILE_NUMBER
 
 DECLINED = "declined"
@@ -41,7 +41,7 @@ def plain(text: str) -> str:
 def _digits(text: str) -> str:
     """Arabic digits for Chinese numerals (「两千五」→2500); ranges take the upper end (「三四千」→4千)."""
     value = plain(text)
-    value = re.sub(r"[一二三四五六七八九两]([一二三四五六七八九])(?=[十百千万])", r"\1", value)
+    value = upper_end_of_ranges(value)
     value = re.sub(r"两(?=口(?!子)|个人|人)", "2", value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cn2an warns about fragments it leaves as they are

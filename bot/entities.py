@@ -22,6 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from bot.text import upper_end_of_ranges
+
 # Family relations: the words people use → one value per relation.
 RELATIONS: dict[str, tuple[str, ...]] = {
     "spouse": ("老公", "丈夫", "老婆", "妻子", "媳妇", "爱人", "老伴", "对象", "男人", "婆娘", "孩子他爸", "孩子他妈"),
@@ -64,7 +66,7 @@ class Entity:
 def number(text: str) -> float | None:
     """「两万五」→25000, 「1.2万」→12000, 「3k」→3000, 「三四千」→4000 (a range: its upper end)."""
     value = re.sub(r"[kK]$", "千", text)
-    value = re.sub(r"[一二三四五六七八九两]([一二三四五六七八九])(?=[十百千万])", r"\1", value)
+    value = upper_end_of_ranges(value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

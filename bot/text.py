@@ -33,6 +33,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
 # A punctuation mark repeated (「！！！」「。。。」「？？」「......」「～～」): kept once.
 _REPEATED_PUNCT = re.compile(r"([!！?？。.,，、~～…;；:：\-—_*#])\1+")
 _SPACES = re.compile(r"\s+")
+# 「三四千」「七八百」: a range of two digits before a unit.
+_NUMERAL_RANGE = re.compile(r"[一二三四五六七八九两]([一二三四五六七八九])(?=[十百千万])")
 
 
 def half_width(text: str) -> str:
@@ -53,6 +55,11 @@ def strip_emoji(text: str) -> str:
 def collapse_punctuation(text: str) -> str:
     """Runs of one punctuation mark kept once, whitespace runs as one space, ends trimmed."""
     return _SPACES.sub(" ", _REPEATED_PUNCT.sub(r"\1", text)).strip()
+
+
+def upper_end_of_ranges(text: str) -> str:
+    """A range of Chinese numerals as its upper end, so cn2an can read it: 「三四千」→「四千」."""
+    return _NUMERAL_RANGE.sub(r"\1", text)
 
 
 def normalise(text: str | None) -> str:

@@ -65,3 +65,11 @@ def test_the_steps_one_by_one():
 def test_normalising_twice_changes_nothing():
     for text in ("出車禍了！！😭", "老闆欠ＦＹ錢。。。", "a  b"):
         assert normalise(normalise(text)) == normalise(text)
+
+
+def test_a_range_of_numerals_reads_as_its_upper_end():
+    from bot.text import upper_end_of_ranges
+
+    assert upper_end_of_ranges("每月三四千") == "每月四千"
+    assert upper_end_of_ranges("七八百块") == "八百块"
+    assert upper_end_of_ranges("两千五") == "两千五"  # not a range
