@@ -34,11 +34,6 @@ _MEANINGFUL = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _EDGE_PUNCT = " \t\r\n，。！？,.!?、；;：:“”\"'‘’（）()【】[]~～…"
 
 
-def normalise_width(text: str) -> str:
-    """Full-width letters, digits and spaces to their half-width forms."""
-    return half_width(text)
-
-
 def parse_mobile(text: str | None) -> str | None:
     """Return the one mainland mobile number in ``text`` (11 digits starting with 1), or None.
 
@@ -47,7 +42,7 @@ def parse_mobile(text: str | None) -> str | None:
     """
     if not text:
         return None
-    value = normalise_width(text).translate(_CN_DIGITS)
+    value = half_width(text).translate(_CN_DIGITS)
     value = _SEPARATORS.sub("", value)
     runs = _DIGIT_RUN.findall(value)
     candidates = []
@@ -68,7 +63,7 @@ def parse_name(text: str | None) -> str | None:
     """
     if not text:
         return None
-    value = normalise_width(text).strip(_EDGE_PUNCT)
+    value = half_width(text).strip(_EDGE_PUNCT)
     surname_only = False
     for prefix in _NAME_PREFIXES:
         if value.startswith(prefix):
@@ -101,7 +96,7 @@ def says_no(text: str | None) -> bool:
     """Whether a reply says no or that something is wrong (「不对」「填错了」「我不太同意」「要改」)."""
     if not text:
         return False
-    value = normalise_width(text)
+    value = half_width(text)
     for phrase in _NOT_A_NO:
         value = value.replace(phrase, "")
     return bool(_NO.search(value))
@@ -133,7 +128,7 @@ def is_explicit_yes(text: str | None) -> bool:
         return False
     if says_no(text):
         return False
-    value = normalise_width(text).lower()
+    value = half_width(text).lower()
     return any(word in value for word in _YES_WORDS)
 
 
@@ -145,6 +140,41 @@ def parse_description(text: str | None) -> str | None:
     if len(_MEANINGFUL.findall(value)) < 2:
         return None
     return value[:MAX_DESCRIPTION_CHARS]  # the API's limit: a longer account is cut, never refused
+
+
+# 「就是刚才说的」「同上」: the account was already given earlier in the chat.
+_REFERS_BACK = re.compile(
+    r"^(?:就是|就|跟|和|如)?(?:我)?(?:刚才|刚刚|上面|前面|之前|刚)(?:已经)?(?:跟你|给你|和你)?(?:说|讲|写|发)(?:的|过|了)+"
+    r"(?:那些|那个|那样|事情?|情况)?$|^同上$|^(?:我|都|已经|不是)?(?:都|已经)?(?:说|讲)过了$"
+)
+# An addition at the summary check: 「还有，他打了我一巴掌」「对了，老板叫张三」.
+_ADDITION_MARKERS = re.compile(r"^\W*(?:还有|另外|补充|对了|忘了说|忘记说|再说一下|还要说|加上|再加)")
+MIN_ADDITION_CHARS = 6
+# A question at the summary check is answered, not added: 「要多久才有人联系我」.
+_QUESTION = re.compile(r"[?？]|吗\W*$|呢\W*$|多久|怎么|什么|哪里|哪儿|为什么|多少|能不能|可不可以|是不是|会不会")
+
+
+def refers_back(text: str | None) -> bool:
+    """Whether a description only points back at what was said before: 「就是刚才说的」."""
+    if not text:
+        return False
+    value = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalise(text))
+    return bool(_REFERS_BACK.search(value))
+
+
+def is_an_addition(text: str | None) -> bool:
+    """Whether words at the summary check add to the account instead of answering yes or no.
+
+    「还有……」「对了……」 add (「对了」 is not a yes); so does a plain sentence that says neither
+    yes nor no nor names a field to correct.
+    """
+    if not text or fields_to_correct(text):
+        return False
+    if len(_MEANINGFUL.findall(text)) < MIN_ADDITION_CHARS:
+        return False
+    if _ADDITION_MARKERS.search(normalise(text)):
+        return True
+    return not _QUESTION.search(text) and not says_no(text) and not is_explicit_yes(text)
 
 
 # Which answer a citizen says is wrong when checking the summary: 「电话不对」「县填错了」.
@@ -160,7 +190,7 @@ def fields_to_correct(text: str | None) -> list[str]:
     """The form slots a correction names, in form order; empty when it names none."""
     if not text:
         return []
-    value = normalise_width(text)
+    value = half_width(text)
     return [slot for slot, words in _FIELD_WORDS.items() if any(word in value for word in words)]
 
 

@@ -16,17 +16,19 @@ from actions.answers import (
     consent_answer,
     fields_to_correct,
     find_region,
+    is_an_addition,
     is_explicit_yes,
     parse_description,
     parse_mobile,
     parse_name,
+    refers_back,
     says_no,
 )
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
-from actions.questions import answer_for, matter_code
+from actions.questions import answer_for, matter_code, utter_in_form
 from referral.city import city_config
-from referral.contract import MAX_NAME_CHARS
+from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ class ValidateReferralForm(FormValidationAction):
             # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
             response = answer_for(tracker, domain, legal_questions=requested != "description")
             if response:
-                dispatcher.utter_message(response=response)
+                utter_in_form(dispatcher, domain, response)
                 return [SlotSet(requested, None)]
         return await super().get_validation_events(dispatcher, tracker, domain)
 
@@ -124,6 +126,13 @@ class ValidateReferralForm(FormValidationAction):
         return {"region": region.name}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if refers_back(value):
+            # 「就是刚才说的」: the account the citizen gave before the form, never asked again
+            earlier = earlier_account(tracker)
+            if earlier is None:
+                dispatcher.utter_message(response="utter_description_not_found")
+                return {"description": None}
+            return {"description": earlier}
         description = parse_description(value)
         if description is None:
             dispatcher.utter_message(response="utter_invalid_description")
@@ -146,7 +155,12 @@ class ValidateReferralForm(FormValidationAction):
         return slots
 
     def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        """The citizen checks the summary: yes submits, 「电话不对」 or just 「电话」 asks that again."""
+        """The citizen checks the summary: yes submits, 「电话不对」 or just 「电话」 asks that again,
+        「还有，他打了我一巴掌」 is added to the account and the summary shown again."""
+        if is_an_addition(value):
+            description = f"{tracker.get_slot('description') or ''}\n补充：{value.strip()}".strip()
+            dispatcher.utter_message(response="utter_description_added")
+            return {"description": description[:MAX_DESCRIPTION_CHARS], "referral_confirmed": None}
         fields = fields_to_correct(value) if says_no(value) or not is_explicit_yes(value) else []
         if fields:
             dispatcher.utter_message(response="utter_correct_fields")
@@ -176,9 +190,25 @@ def _is_an_answer(slot: str, text: str) -> bool:
         return parse_mobile(text) is not None
     if slot == "region":
         return find_region(text) is not None
+    if slot == "description":
+        return refers_back(text)  # 「就是刚才说的」 answers, whatever the classifier thinks
     if slot == "referral_confirmed":
-        return is_explicit_yes(text) or says_no(text) or bool(fields_to_correct(text))
+        return (is_explicit_yes(text) or says_no(text) or bool(fields_to_correct(text))
+                or is_an_addition(text))
     return False  # a name or an account: the classifier tells a question from an answer
+
+
+def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
+    """What the citizen told of the problem before the form: the messages read as a matter
+    (matter_<code>, other included), the last ``most`` of them in order; None when there are none."""
+    accounts = [
+        e.get("text") for e in tracker.events
+        if e.get("event") == "user" and e.get("text")
+        and ((e.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("matter_")
+    ]
+    if not accounts:
+        return None
+    return "；".join(accounts[-most:])[:MAX_DESCRIPTION_CHARS]
 
 
 def _said_twice(tracker: Tracker, value: Any) -> bool:

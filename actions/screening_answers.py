@@ -17,7 +17,6 @@ import warnings
 
 import cn2an
 
-from actions.answers import normalise_width
 from bot.text import half_width, simplified, upper_end_of_ranges
 from referral.contract import MOBILE_NUMBER
 
@@ -131,6 +130,8 @@ def parse_household_size(text: str | None) -> int | str | None:
 _NO_INCOME = re.compile(r"没有?(?:任何)?(?:收入|工资|进项|钱|工作)|零收入|无收入|一分(?:钱)?都?没|^\W*(?:0|零|没有|无)\W*$")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)")
 _NOT_MONEY_AFTER = re.compile(r"\s*(?:多|来)?\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁|号|点|次|亩|头|只|间)")
+# 「我七十多了」「都80了」: an age, not an amount
+_AGE_AFTER = re.compile(r"\s*多?\s*了")
 _MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|赚|千|万|百|k|K|低保金|养老金")
 # (read after cn2an: 「一年」 is 「1年」 by then)
 _PER_YEAR = re.compile(r"[1一]年|每年|年收入|全年|年到头|年底|过年")
@@ -157,6 +158,8 @@ def parse_monthly_income(text: str | None) -> float | str | None:
     for match in _AMOUNT.finditer(value):
         if _NOT_MONEY_AFTER.match(value[match.end():]):
             continue  # 「1个月」「5口人」「16岁」
+        if float(match.group(1)) < 130 and _AGE_AFTER.match(value[match.end():]):
+            continue  # 「我七十多了，没收入」
         before, after = _clause_around(value, match.start(), match.end())
         clause = before + match.group() + after
         period = ("year" if _PER_YEAR.search(clause) else "day" if _PER_DAY.search(clause)
@@ -217,7 +220,7 @@ _NOT_ENOUGH_WORDS = re.compile(r"残疾|老人|年纪大|退伍|退役|军人|�
 
 def _option_number(text: str) -> int | None:
     """「5」「第5个」「选3」: the number of an option in a numbered list."""
-    match = re.fullmatch(r"\W*(?:第|选)?\s*([1-9])\s*(?:个|项|条|号)?\W*", normalise_width(text))
+    match = re.fullmatch(r"\W*(?:第|选)?\s*([1-9])\s*(?:个|项|条|号)?\W*", half_width(text))
     return int(match.group(1)) if match else None
 
 

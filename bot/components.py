@@ -10,11 +10,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.entities import EntityFinder, load_regions
+from bot.safety import SAFETY_INTENTS, danger_in
 from bot.text import normalise
 
 
@@ -67,3 +68,45 @@ class CityEntityExtractor(GraphComponent):
             found = [e.as_rasa(self.__class__.__name__) for e in self.finder.find(text)]
             message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
         return messages
+
+
+# Below this, a danger intent the classifier guessed without any danger phrase in the message is
+# not trusted: a crisis reply to 「就是刚才说的」 would only confuse. The next intent is taken.
+SAFETY_CLASSIFIER_CONFIDENCE = 0.5
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyFlagger(GraphComponent):
+    """Danger in the message (bot.safety) overrides the classifier's intent.
+
+    Runs after the classifier: the danger intent comes first with confidence 1.0, and the
+    classifier's own ranking follows it, so that the bot can still answer the problem
+    underneath once the citizen is safe (「不想活了，老板欠了半年工资」).
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyFlagger":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            danger = danger_in(message.get(TEXT))
+            if danger is None:
+                self._demote_unsure_danger(message)
+                continue
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != danger]
+            flagged = {"name": danger, "confidence": 1.0}
+            message.set(INTENT, flagged, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _demote_unsure_danger(message: Message) -> None:
+        intent = message.get(INTENT) or {}
+        if intent.get("name") not in SAFETY_INTENTS or intent.get("confidence", 0.0) >= SAFETY_CLASSIFIER_CONFIDENCE:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in SAFETY_INTENTS]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

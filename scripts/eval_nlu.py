@@ -26,7 +26,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.questions import matter_code  # noqa: E402
+from actions.questions import matter_code, underlying_problem  # noqa: E402
+from bot.safety import SAFETY_INTENTS  # noqa: E402
 
 FALLBACK = "nlu_fallback"
 BAR_ACCURACY = 0.90
@@ -110,6 +111,9 @@ def main() -> int:
         # the configured fallback (threshold and ambiguity) as the bot applies it, or another threshold
         predicted = parse["intent"]["name"] if args.threshold is None else top_intent(parse, threshold)[0]
         intent_rows.append((text, intent, predicted))
+        if predicted in SAFETY_INTENTS:
+            # the danger reply comes first; the bot records the problem the classifier saw under it
+            predicted = underlying_problem(parse) or predicted
         if intent.startswith("matter_"):
             matter_rows.append((text, code_of(intent), code_of(predicted) or f"({predicted})"))
 

@@ -173,10 +173,41 @@ def test_consent_is_read_from_the_words(dispatcher, text, expected, error):
     ("名字和县都填错了", {"referral_confirmed": None, "applicant_name": None, "region": None}, "utter_correct_fields"),
     ("不对", {"referral_confirmed": None}, "utter_which_field"),
     ("？", {"referral_confirmed": None}, "utter_confirm_unclear"),
+    ("要多久才有人联系我", {"referral_confirmed": None}, "utter_confirm_unclear"),  # a question adds nothing
 ])
 def test_confirmation(dispatcher, text, expected, error):
     assert ValidateReferralForm().validate_referral_confirmed(text, dispatcher, make_tracker(), {}) == expected
     assert responses(dispatcher) == ([error] if error else [])
+
+
+@pytest.mark.parametrize("text", ["还有，他上个月还打了我一巴掌", "对了，老板叫张三", "他还欠我工友两个月的钱"])
+def test_details_at_the_summary_are_added_to_the_account(dispatcher, text):
+    tracker = make_tracker(slots={"description": "老板拖欠我三个月工资"}, requested_slot="referral_confirmed", text=text)
+    slots = ValidateReferralForm().validate_referral_confirmed(text, dispatcher, tracker, {})
+    assert slots == {"description": f"老板拖欠我三个月工资\n补充：{text}", "referral_confirmed": None}
+    assert responses(dispatcher) == ["utter_description_added"]
+
+
+EARLIER = [
+    {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}},
+    {"event": "user", "text": "老板欠我三个月工资不给", "parse_data": {"intent": {"name": "matter_labor_wage"}}},
+    {"event": "user", "text": "多久之内要去告", "parse_data": {"intent": {"name": "followup_time_limit"}}},
+]
+
+
+@pytest.mark.parametrize("text", ["就是刚才说的", "上面说过了", "同上"])
+def test_description_that_points_back_takes_the_earlier_account(dispatcher, text):
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {}) == {
+        "description": "老板欠我三个月工资不给"}
+    assert responses(dispatcher) == []
+
+
+def test_description_that_points_back_at_nothing_is_asked_again(dispatcher):
+    tracker = make_tracker(events=EARLIER[:1], requested_slot="description", text="就是刚才说的")
+    assert ValidateReferralForm().validate_description("就是刚才说的", dispatcher, tracker, {}) == {
+        "description": None}
+    assert responses(dispatcher) == ["utter_description_not_found"]
 
 
 def test_invalid_region_lists_the_regions(dispatcher):

@@ -139,6 +139,28 @@ def test_a_follow_up_question_gets_its_short_answer(assistant):
     assert "《工伤保险条例》" in reply and "第十七条" in reply
 
 
+def test_a_follow_up_without_a_topic_is_answered_for_the_matter_so_far(assistant):
+    me = sender()
+    assistant.say(me, "公司把我辞退了不给补偿")
+    reply = joined(assistant.say(me, "多久之内要去告"))
+    assert "一年" in reply and "《劳动争议调解仲裁法》第二十七条" in reply
+    assert "三年" not in reply  # not the traffic or debt time limit
+    assert assistant.tracker(me)["slots"]["matter"] == "labor_relation"  # the topic is kept
+    fresh = sender()
+    assert "哪一类事" in joined(assistant.say(fresh, "多久之内要去告"))  # no matter yet: asked
+
+
+def test_danger_comes_before_everything(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "老板欠了我半年工资 我真的不想活了"))
+    assert reply.index("12356") < reply.index("劳动仲裁")  # the crisis reply, then the wage answer
+    assert assistant.tracker(me)["slots"]["matter"] == "labor_wage"
+    now = joined(assistant.say(sender(), "他又在打我 我躲在厕所里"))
+    assert "110" in now and "12110" in now and "法律依据" not in now  # three lines, not the long answer
+    fraud = joined(assistant.say(sender(), "公安局的人打电话让我把钱转到安全账户"))
+    assert "诈骗" in fraud and "96110" in fraud
+
+
 def test_asides_get_a_calm_reply(assistant):
     me = sender()
     assert "12348" in joined(assistant.say(me, "转人工"))
@@ -160,10 +182,28 @@ def test_questions_and_asides_during_the_application(assistant):
     assert "姓名" in joined(assistant.say(me, "同意"))
     detour = joined(assistant.say(me, "工伤认定要在多长时间内申请"))
     assert "《工伤保险条例》" in detour and "姓名" in detour
+    assert "我要申请法律援助" not in detour  # no offer to apply inside the application
     aside = joined(assistant.say(me, "转人工"))
     assert "12348" in aside and "姓名" in aside
     assert "手机号" in joined(assistant.say(me, "李秀英"))
     assert assistant.tracker(me)["slots"]["applicant_name"] == "李秀英"
+    danger = joined(assistant.say(me, "他拿着刀在外面砸门"))
+    assert "110" in danger and "手机号" in danger  # the safety reply, then the question again
+
+
+def test_an_account_given_before_the_application_is_not_asked_again(assistant):
+    me = sender()
+    assistant.say(me, "在砖厂干了半年老板一分钱没给")
+    assistant.say(me, "我要申请法律援助")
+    assistant.say(me, "同意")
+    assistant.say(me, "王小明")
+    assistant.say(me, "13812345678")
+    assistant.say(me, "彝良")
+    summary = joined(assistant.say(me, "就是刚才说的"))
+    assert "在砖厂干了半年老板一分钱没给" in summary
+    added = joined(assistant.say(me, "还有，老板姓刘，是四川人"))
+    assert "补充" in added and "老板姓刘" in added  # the summary again, with the addition
+    assert assistant.tracker(me)["slots"]["description"].endswith("补充：还有，老板姓刘，是四川人")
 
 
 def test_refused_consent_keeps_nothing_and_makes_no_ticket(assistant):

@@ -1,0 +1,50 @@
+"""Answers that depend on the conversation so far: a follow-up without a topic, and the
+problem under a danger message. Thin: the choice is made in actions/questions.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.safety import SELF_HARM
+from actions.questions import answer_response, followup_response, matter_code, underlying_problem
+
+
+class ActionAnswerFollowup(Action):
+    """「多久之内要去告」: answered for the matter in the slot, or asks which matter it is."""
+
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {})
+        dispatcher.utter_message(response=response or "utter_followup_which_matter")
+        return []
+
+
+class ActionAnswerUnderlyingProblem(Action):
+    """After the reply to a danger message, the problem the citizen also told is recorded
+    (slot `matter`), and after a crisis reply it is answered too: 「我不想活了，老板欠了半年工资」
+    gets the crisis reply, then the wage answer. Violence and fraud replies stay short."""
+
+    def name(self) -> str:
+        return "action_answer_underlying_problem"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        intent = underlying_problem(tracker.latest_message)
+        if intent is None:
+            return []
+        response = answer_response(intent)
+        danger = (tracker.latest_message.get("intent") or {}).get("name")
+        if danger == SELF_HARM and response in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=response)
+        code = matter_code(intent)
+        events: list[Any] = [SlotSet("matter", code)] if code else []
+        return events

@@ -1,0 +1,114 @@
+"""Choosing the answer: follow-ups by the matter so far, danger first, answers inside a form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.followups import ActionAnswerFollowup, ActionAnswerUnderlyingProblem
+from actions.questions import OFFER_LINE, answer_for, followup_response, underlying_problem, utter_in_form
+from referral.matters import MATTER_CODES
+from tests.actions.conftest import make_tracker
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+RESPONSES = DOMAIN["responses"]
+
+
+@pytest.mark.parametrize(("intent", "matter", "expected"), [
+    # the trial's wrong answers: a dismissal's time limit is the labour one, not the traffic one
+    ("followup_time_limit", "labor_relation", "utter_answer_labor_relation_time_limit"),
+    ("followup_time_limit", "traffic_accident", "utter_answer_traffic_accident_time_limit"),
+    ("followup_time_limit", "debt_loan", "utter_answer_debt_loan_time_limit"),
+    ("followup_time_limit", "work_injury", "utter_answer_work_injury_recognition_deadline"),
+    ("followup_how_much", "work_injury", "utter_answer_work_injury_compensation_items"),
+    ("followup_where", "labor_wage", "utter_answer_labor_wage_where_complain"),
+    ("followup_refuses", "divorce", "utter_answer_divorce_spouse_refuses"),
+    # no short answer for this pair: the matter's own answer, never another matter's
+    ("followup_how_much", "support_payment", "utter_answer_support_payment_child_support_amount"),
+    ("followup_where", "consumer", "utter_answer_consumer"),
+    # no matter yet: ask which
+    ("followup_time_limit", None, "utter_followup_which_matter"),
+    ("followup_time_limit", "other", "utter_followup_which_matter"),
+    ("matter_divorce", "divorce", None),
+])
+def test_followup_response(intent, matter, expected):
+    assert followup_response(intent, matter, RESPONSES) == expected
+
+
+def test_every_matter_has_a_time_limit_answer():
+    for code in MATTER_CODES - {"other"}:
+        response = followup_response("followup_time_limit", code, RESPONSES)
+        assert response != f"utter_answer_{code}" and response in RESPONSES, code
+        assert code in response or code == "work_injury", (code, response)
+
+
+@pytest.mark.asyncio
+async def test_followup_action_uses_the_matter_slot():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": "labor_relation"}, text="多久之内要去告", intent="followup_time_limit")
+    assert await ActionAnswerFollowup().run(dispatcher, tracker, DOMAIN) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_labor_relation_time_limit"]
+
+
+def ranked(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize(("ranking", "expected"), [
+    (ranked(("safety_self_harm", 1.0), ("matter_labor_wage", 0.7)), "matter_labor_wage"),
+    (ranked(("safety_self_harm", 1.0), ("question_labor_wage_time_limit", 0.5)), "question_labor_wage_time_limit"),
+    (ranked(("safety_self_harm", 1.0), ("matter_labor_wage", 0.2)), None),  # not sure enough
+    (ranked(("safety_self_harm", 1.0), ("greet", 0.8), ("matter_labor_wage", 0.1)), None),
+    (ranked(("safety_self_harm", 1.0), ("matter_other", 0.9)), None),
+])
+def test_underlying_problem(ranking, expected):
+    assert underlying_problem({"intent": ranking[0], "intent_ranking": ranking}) == expected
+
+
+@pytest.mark.asyncio
+async def test_crisis_reply_is_followed_by_the_answer_to_the_problem():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text="老板欠了半年工资 我不想活了", intent="safety_self_harm")
+    tracker.latest_message["intent_ranking"] = ranked(("safety_self_harm", 1.0), ("matter_labor_wage", 0.8))
+    events = await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_labor_wage"]
+    assert events == [SlotSet("matter", "labor_wage")]
+
+
+@pytest.mark.parametrize(("intent", "confidence", "slot_matter", "legal", "expected"), [
+    ("safety_danger_now", 1.0, None, False, "utter_safety_danger_now"),  # even at 「what happened」
+    ("safety_self_harm", 1.0, None, True, "utter_safety_self_harm"),
+    ("followup_time_limit", 0.9, "labor_relation", True, "utter_answer_labor_relation_time_limit"),
+    ("followup_time_limit", 0.9, "labor_relation", False, None),
+    ("followup_time_limit", 0.4, "labor_relation", True, None),
+    ("insult", 0.9, None, False, "utter_insult"),
+])
+def test_answer_for_in_a_form(intent, confidence, slot_matter, legal, expected):
+    tracker = make_tracker(slots={"matter": slot_matter}, requested_slot="applicant_name", text="x",
+                           intent=intent, confidence=confidence)
+    assert answer_for(tracker, DOMAIN, legal_questions=legal) == expected
+
+
+def test_answers_inside_a_form_leave_out_the_offer_to_apply():
+    dispatcher = CollectingDispatcher()
+    utter_in_form(dispatcher, DOMAIN, "utter_answer_labor_wage")
+    text = dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["response"] == "utter_answer_labor_wage"  # kept for the tracker
+    assert OFFER_LINE in RESPONSES["utter_answer_labor_wage"][0]["text"]
+    assert OFFER_LINE not in text and "法律依据：" in text and text.endswith("为准。）")
+    dispatcher = CollectingDispatcher()
+    utter_in_form(dispatcher, DOMAIN, "utter_ask_human")  # two variants: left to Rasa
+    assert dispatcher.messages[0]["response"] == "utter_ask_human" and not dispatcher.messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_violence_now_records_the_problem_without_a_long_answer():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text="他又在打我", intent="safety_danger_now")
+    tracker.latest_message["intent_ranking"] = ranked(("safety_danger_now", 1.0), ("matter_domestic_violence", 0.8))
+    events = await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == [] and events == [SlotSet("matter", "domestic_violence")]
