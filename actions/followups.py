@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.safety import SELF_HARM
-from actions.questions import answer_response, followup_response, matter_code, underlying_problem
+from actions.questions import answer_response, followup_response, matter_code, underlying_problem, utter_answer
 
 
 class ActionAnswerFollowup(Action):
@@ -24,7 +24,7 @@ class ActionAnswerFollowup(Action):
                   domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {})
-        dispatcher.utter_message(response=response or "utter_followup_which_matter")
+        utter_answer(dispatcher, domain, response or "utter_followup_which_matter")
         return []
 
 

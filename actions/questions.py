@@ -9,6 +9,7 @@ classifier is sure.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -46,11 +47,20 @@ _FOLLOWUP_ANSWERS = {
     ("refuses", "divorce"): "utter_answer_divorce_spouse_refuses",
     ("evidence", "domestic_violence"): "utter_answer_domestic_violence_evidence",
 }
+# Which numbered points of a matter's answer a follow-up asks about.
+_FOLLOWUP_POINTS = {
+    "where": re.compile(r"投诉|仲裁|起诉|法院|人社局|民政|公安|派出所|交警|调解|复议|部门|12\d{3}|110|122"),
+    "evidence": re.compile(r"证据|保存|留好|留下|病历|发票|记录|录音|照片|拍照|证明"),
+    "how_much": re.compile(r"赔|补偿|补助|倍|待遇|费|标准|多少|利息"),
+    "refuses": re.compile(r"协商|调解|仲裁|起诉|法院|投诉|执行|报警|110"),
+}
+_NUMBERED = re.compile(r"^\d+\.\s*")
 # The last line of a legal answer outside the forms; inside a form the citizen is already
 # screening or applying, so it is left out there.
 OFFER_LINE = "想知道能不能申请法律援助，请说“我能申请法律援助吗”；想直接申请，请说“我要申请法律援助”。"
-# How sure the classifier must be of the problem under a danger message to answer it too.
-UNDERLYING_CONFIDENCE = 0.3
+# How much of the probability left beside the danger intents the problem under a danger
+# message must have to be answered too.
+UNDERLYING_SHARE = 0.5
 # Codes longest first, so that 「question_labor_wage_where」 is read as labor_wage.
 _CODES_BY_LENGTH = sorted(MATTER_CODES, key=len, reverse=True)
 
@@ -85,21 +95,57 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
     for candidate in (_FOLLOWUP_ANSWERS.get((what, matter)), f"utter_answer_{matter}_{what}"):
         if candidate and candidate in responses:
             return candidate
-    return f"utter_answer_{matter}"
+    return f"utter_answer_{matter}#{what}"  # the lines of the matter's answer on that point
+
+
+def excerpt(text: str, what: str) -> str | None:
+    """The lines of a matter's answer that answer a follow-up: its first line, the numbered
+    points on ``what`` (renumbered), its legal basis and the closing note; None when no point
+    is on ``what``. No new legal content: only what the full answer says."""
+    pattern = _FOLLOWUP_POINTS.get(what)
+    lines = text.splitlines()
+    points = [line for line in lines if _NUMBERED.match(line) and pattern and pattern.search(line)]
+    if not points:
+        return None
+    basis = [line for line in lines if line.startswith("法律依据：")]
+    points = [f"{n}. {_NUMBERED.sub('', line)}" for n, line in enumerate(points, start=1)]
+    return "\n".join([lines[0], *points, *basis, lines[-1]])
+
+
+def utter_answer(dispatcher: Any, domain: dict[str, Any], response: str, in_form: bool = False) -> None:
+    """Send ``response``: `utter_answer_<code>#<what>` as the excerpt on that point, and inside
+    a form (``in_form``) a legal answer without its offer to screen or apply."""
+    name, _, what = response.partition("#")
+    variants = (domain.get("responses") or {}).get(name) or []
+    original = variants[0].get("text") if len(variants) == 1 else None
+    text = original
+    if text and what:
+        text = excerpt(text, what) or text
+    if text and in_form and OFFER_LINE in text:
+        text = "\n".join(line for line in text.splitlines() if line.strip() != OFFER_LINE)
+    if text != original:
+        # the text given with a response replaces the response's own text (rasa RemoteAction)
+        dispatcher.utter_message(response=name, text=text)
+    else:
+        dispatcher.utter_message(response=name)
 
 
 def underlying_problem(parse: dict[str, Any]) -> str | None:
     """The legal-question intent the classifier saw under a danger message (an NLU result such
     as ``tracker.latest_message``), if it was sure enough:
-    「不想活了，老板欠我半年工资」 → matter_labor_wage."""
-    for ranked in parse.get("intent_ranking") or []:
-        name, confidence = ranked.get("name") or "", ranked.get("confidence") or 0.0
-        if name in SAFETY_INTENTS:
-            continue
-        if confidence >= UNDERLYING_CONFIDENCE and name != "matter_other" and answer_response(name):
-            return name
-        return None  # the classifier's first choice is not a problem it is sure of
-    return None
+    「不想活了，老板欠我半年工资」 → matter_labor_wage.
+
+    The classifier also learned the danger intents, so most of the probability is theirs; the
+    other intents are compared by their share of what is left.
+    """
+    others = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in SAFETY_INTENTS]
+    left = sum(r.get("confidence") or 0.0 for r in others)
+    if not others or left <= 0:
+        return None
+    name, share = others[0].get("name") or "", (others[0].get("confidence") or 0.0) / left
+    if share >= UNDERLYING_SHARE and name != "matter_other" and answer_response(name):
+        return name
+    return None  # the classifier's first choice is not a problem it is sure of
 
 
 def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool = True) -> str | None:
@@ -126,13 +172,3 @@ def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool =
     return None
 
 
-def utter_in_form(dispatcher: Any, domain: dict[str, Any], response: str) -> None:
-    """Send ``response`` inside a form: a legal answer without its offer to screen or apply."""
-    variants = (domain.get("responses") or {}).get(response) or []
-    text = variants[0].get("text") if len(variants) == 1 else None
-    if text and OFFER_LINE in text:
-        # the text given with a response replaces the response's own text (rasa RemoteAction)
-        dispatcher.utter_message(response=response, text="\n".join(
-            line for line in text.splitlines() if line.strip() != OFFER_LINE))
-    else:
-        dispatcher.utter_message(response=response)

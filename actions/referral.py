@@ -26,7 +26,7 @@ from actions.answers import (
 )
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
-from actions.questions import answer_for, matter_code, utter_in_form
+from actions.questions import answer_for, matter_code, utter_answer
 from referral.city import city_config
 from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
@@ -81,7 +81,7 @@ class ValidateReferralForm(FormValidationAction):
             # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
             response = answer_for(tracker, domain, legal_questions=requested != "description")
             if response:
-                utter_in_form(dispatcher, domain, response)
+                utter_answer(dispatcher, domain, response, in_form=True)
                 return [SlotSet(requested, None)]
         return await super().get_validation_events(dispatcher, tracker, domain)
 

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import find_region, says_no
-from actions.questions import QUESTION_CONFIDENCE, answer_for, matter_code, utter_in_form
+from actions.questions import QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
 from actions.screening_answers import (
     DECLINED,
     describe_income,
@@ -168,7 +168,7 @@ class ValidateScreeningForm(FormValidationAction):
         if parsed is None and not changed:
             # a question on the way is answered, then the question is asked again
             response = answer_for(tracker, domain, legal_questions=slot != "matter")
-            utter_in_form(dispatcher, domain, response or "utter_screening_not_understood")
+            utter_answer(dispatcher, domain, response or "utter_screening_not_understood", in_form=True)
         return slots
 
     def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
