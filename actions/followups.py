@@ -11,7 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.safety import SELF_HARM
-from actions.questions import answer_response, followup_response, matter_code, underlying_problem, utter_answer
+from actions.questions import (
+    answer_response,
+    followup_response,
+    matter_code,
+    previous_intent,
+    underlying_problem,
+    utter_answer,
+)
 
 
 class ActionAnswerFollowup(Action):
@@ -23,7 +30,8 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {})
+        response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {},
+                                     previous_intent(tracker))
         utter_answer(dispatcher, domain, response or "utter_followup_which_matter")
         return []
 

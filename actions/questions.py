@@ -84,12 +84,15 @@ def answer_response(intent: str) -> str | None:
     return None
 
 
-def followup_response(intent: str, matter: str | None, responses: dict[str, Any]) -> str | None:
-    """The response to a topic-free follow-up, given the matter of the conversation so far;
-    None when ``intent`` is not such a follow-up."""
+def followup_response(intent: str, matter: str | None, responses: dict[str, Any],
+                      previous: str | None = None) -> str | None:
+    """The response to a topic-free follow-up, given the matter of the conversation so far
+    (and the intent of the citizen's previous message); None when ``intent`` is not such a follow-up."""
     what = FOLLOWUPS.get(intent)
     if what is None:
         return None
+    if previous == "question_enforce_judgment" and what in ("time_limit", "where", "refuses"):
+        return "utter_answer_enforce_judgment"  # 「判了他不给钱」 then 「多久之内要去」: enforcement
     if not matter or matter == "other" or f"utter_answer_{matter}" not in responses:
         return "utter_followup_which_matter"  # ask: time limits differ from matter to matter
     for candidate in (_FOLLOWUP_ANSWERS.get((what, matter)), f"utter_answer_{matter}_{what}"):
@@ -130,6 +133,14 @@ def utter_answer(dispatcher: Any, domain: dict[str, Any], response: str, in_form
         dispatcher.utter_message(response=name)
 
 
+def previous_intent(tracker: Tracker) -> str | None:
+    """The intent of the citizen's message before the latest one."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    if len(said) < 2:
+        return None
+    return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def underlying_problem(parse: dict[str, Any]) -> str | None:
     """The legal-question intent the classifier saw under a danger message (an NLU result such
     as ``tracker.latest_message``), if it was sure enough:
@@ -165,7 +176,8 @@ def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool =
     if name in FOLLOWUPS:
         if not legal_questions:
             return None
-        return followup_response(name, tracker.get_slot("matter"), domain.get("responses") or {})
+        return followup_response(name, tracker.get_slot("matter"), domain.get("responses") or {},
+                                 previous_intent(tracker))
     response = answer_response(name) if legal_questions else None
     if response and response in (domain.get("responses") or {}):
         return response

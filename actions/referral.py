@@ -26,7 +26,7 @@ from actions.answers import (
 )
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
-from actions.questions import answer_for, matter_code, utter_answer
+from actions.questions import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
 from referral.city import city_config
 from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
@@ -77,7 +77,7 @@ class ValidateReferralForm(FormValidationAction):
         """A question or an aside instead of an answer is answered; then the form asks again."""
         requested = tracker.get_slot("requested_slot")
         text = tracker.latest_message.get("text") or ""
-        if requested in FORM_SLOTS and not _is_an_answer(requested, text):
+        if requested in FORM_SLOTS and not _is_an_answer(requested, text, tracker.latest_message):
             # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
             response = answer_for(tracker, domain, legal_questions=requested != "description")
             if response:
@@ -157,6 +157,10 @@ class ValidateReferralForm(FormValidationAction):
     def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         """The citizen checks the summary: yes submits, 「电话不对」 or just 「电话」 asks that again,
         「还有，他打了我一巴掌」 is added to the account and the summary shown again."""
+        if refers_back(value):
+            # 「就是刚才说的」 contains 是 but says neither yes nor no here
+            dispatcher.utter_message(response="utter_confirm_unclear")
+            return {"referral_confirmed": None}
         if is_an_addition(value):
             description = f"{tracker.get_slot('description') or ''}\n补充：{value.strip()}".strip()
             dispatcher.utter_message(response="utter_description_added")
@@ -182,7 +186,7 @@ class ValidateReferralForm(FormValidationAction):
         return {"referral_confirmed": None}
 
 
-def _is_an_answer(slot: str, text: str) -> bool:
+def _is_an_answer(slot: str, text: str, parse: dict[str, Any] | None = None) -> bool:
     """Whether the words plainly answer the form's question (then no classifier can overrule them)."""
     if slot == "referral_consent":
         return consent_answer(text) is not None
@@ -193,17 +197,22 @@ def _is_an_answer(slot: str, text: str) -> bool:
     if slot == "description":
         return refers_back(text)  # 「就是刚才说的」 answers, whatever the classifier thinks
     if slot == "referral_confirmed":
-        return (is_explicit_yes(text) or says_no(text) or bool(fields_to_correct(text))
-                or is_an_addition(text))
+        if refers_back(text) or is_explicit_yes(text) or says_no(text) or fields_to_correct(text):
+            return True
+        # an addition to the account, unless the classifier is sure it is an aside (an insult)
+        intent = (parse or {}).get("intent") or {}
+        aside = intent.get("name") in ASIDES and (intent.get("confidence") or 0.0) >= QUESTION_CONFIDENCE
+        return is_an_addition(text) and not aside
     return False  # a name or an account: the classifier tells a question from an answer
 
 
 def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
     """What the citizen told of the problem before the form: the messages read as a matter
     (matter_<code>, other included), the last ``most`` of them in order; None when there are none."""
+    said = [e for e in tracker.events if e.get("event") == "user"][:-1]  # not 「就是刚才说的」 itself
     accounts = [
-        e.get("text") for e in tracker.events
-        if e.get("event") == "user" and e.get("text")
+        e.get("text") for e in said
+        if e.get("text")
         and ((e.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("matter_")
     ]
     if not accounts:

@@ -174,6 +174,7 @@ def test_consent_is_read_from_the_words(dispatcher, text, expected, error):
     ("不对", {"referral_confirmed": None}, "utter_which_field"),
     ("？", {"referral_confirmed": None}, "utter_confirm_unclear"),
     ("要多久才有人联系我", {"referral_confirmed": None}, "utter_confirm_unclear"),  # a question adds nothing
+    ("就是刚才说的", {"referral_confirmed": None}, "utter_confirm_unclear"),  # 是 is no yes here
 ])
 def test_confirmation(dispatcher, text, expected, error):
     assert ValidateReferralForm().validate_referral_confirmed(text, dispatcher, make_tracker(), {}) == expected
@@ -190,6 +191,7 @@ def test_details_at_the_summary_are_added_to_the_account(dispatcher, text):
 
 EARLIER = [
     {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}},
+    {"event": "user", "text": "我要申请法律援助", "parse_data": {"intent": {"name": "apply_legal_aid"}}},
     {"event": "user", "text": "老板欠我三个月工资不给", "parse_data": {"intent": {"name": "matter_labor_wage"}}},
     {"event": "user", "text": "多久之内要去告", "parse_data": {"intent": {"name": "followup_time_limit"}}},
 ]
@@ -204,7 +206,9 @@ def test_description_that_points_back_takes_the_earlier_account(dispatcher, text
 
 
 def test_description_that_points_back_at_nothing_is_asked_again(dispatcher):
-    tracker = make_tracker(events=EARLIER[:1], requested_slot="description", text="就是刚才说的")
+    # the message itself may be read as a matter: it is never its own account
+    tracker = make_tracker(events=EARLIER[:2], requested_slot="description", text="就是刚才说的",
+                           intent="matter_consumer", confidence=0.07)
     assert ValidateReferralForm().validate_description("就是刚才说的", dispatcher, tracker, {}) == {
         "description": None}
     assert responses(dispatcher) == ["utter_description_not_found"]
@@ -369,3 +373,12 @@ def test_idempotency_key_is_stable_per_application():
 
 def test_payload_uses_latest_input_channel():
     assert referral_payload(make_tracker(slots=FILLED, channel="wechat"))["channel"] == "wechat"
+
+
+@pytest.mark.asyncio
+async def test_an_insult_at_the_summary_is_not_added_to_the_account(dispatcher):
+    tracker = make_tracker(slots={**FILLED, "referral_confirmed": None}, requested_slot="referral_confirmed",
+                           text="你个傻逼机器人什么都不懂", intent="insult", confidence=0.9)
+    events = await ValidateReferralForm().get_validation_events(dispatcher, tracker, {"responses": {}})
+    assert responses(dispatcher) == ["utter_insult"]
+    assert SlotSet("description", None) not in events and all(e.get("name") != "description" for e in events)

@@ -20,12 +20,14 @@ from bot.text import normalise
     ("我不想活了 他又在打我", SELF_HARM),  # the most urgent kind first
     ("他又在打我 我躲在厕所里", DANGER_NOW),
     ("他拿着刀在外面", DANGER_NOW),
+    ("他们带了几个人到我家 说不还就卸我一条腿 现在还在我家门口", DANGER_NOW),
     ("他说要打死我", DANGER_NOW),
     ("救命", DANGER_NOW),
     ("他現在正在打我", DANGER_NOW),  # traditional characters, after normalising
     ("警察说我涉嫌洗钱让我把钱转到安全账户", FRAUD_NOW),
     ("银行客服让我把验证码发给他", FRAUD_NOW),
     ("我刚刚被骗了五千", FRAUD_NOW),
+    ("有人冒充我儿子说被抓了 要我打五万块钱保释金", FRAUD_NOW),
     # not danger now: the problem gets its own answer
     ("老公以前经常打我", None),
     ("热得想死", None),
