@@ -26,6 +26,7 @@ RESPONSES = DOMAIN["responses"]
     ("followup_time_limit", "work_injury", "utter_answer_work_injury_recognition_deadline"),
     ("followup_how_much", "work_injury", "utter_answer_work_injury_compensation_items"),
     ("followup_where", "labor_wage", "utter_answer_labor_wage_where_complain"),
+    ("followup_where", "inheritance", "utter_answer_inheritance_where"),  # names the court
     ("followup_refuses", "divorce", "utter_answer_divorce_spouse_refuses"),
     # no short answer for this pair: the matter's own answer, never another matter's
     ("followup_how_much", "support_payment", "utter_answer_support_payment_child_support_amount"),
