@@ -77,13 +77,19 @@ def test_underlying_problem(ranking, expected):
 
 
 @pytest.mark.asyncio
-async def test_crisis_reply_is_followed_by_the_answer_to_the_problem():
+@pytest.mark.parametrize(("text", "danger", "problem", "answered"), [
+    # a crisis reply is followed by the answer to the problem
+    ("老板欠了半年工资 我不想活了", "safety_self_harm", "labor_wage", ["utter_answer_labor_wage"]),
+    # violence now: the problem is recorded, without a long answer
+    ("他又在打我", "safety_danger_now", "domestic_violence", []),
+])
+async def test_the_problem_under_a_danger_message(text, danger, problem, answered):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text="老板欠了半年工资 我不想活了", intent="safety_self_harm")
-    tracker.latest_message["intent_ranking"] = ranked(("safety_self_harm", 1.0), ("matter_labor_wage", 0.8))
+    tracker = make_tracker(text=text, intent=danger)
+    tracker.latest_message["intent_ranking"] = ranked((danger, 1.0), (f"matter_{problem}", 0.8))
     events = await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, DOMAIN)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_labor_wage"]
-    assert events == [SlotSet("matter", "labor_wage")]
+    assert [m["response"] for m in dispatcher.messages] == answered
+    assert events == [SlotSet("matter", problem)]
 
 
 @pytest.mark.parametrize(("intent", "confidence", "slot_matter", "legal", "expected"), [
@@ -110,15 +116,6 @@ def test_answers_inside_a_form_leave_out_the_offer_to_apply():
     dispatcher = CollectingDispatcher()
     utter_answer(dispatcher, DOMAIN, "utter_ask_human", in_form=True)  # two variants: left to Rasa
     assert dispatcher.messages[0]["response"] == "utter_ask_human" and not dispatcher.messages[0]["text"]
-
-
-@pytest.mark.asyncio
-async def test_violence_now_records_the_problem_without_a_long_answer():
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text="他又在打我", intent="safety_danger_now")
-    tracker.latest_message["intent_ranking"] = ranked(("safety_danger_now", 1.0), ("matter_domestic_violence", 0.8))
-    events = await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, DOMAIN)
-    assert dispatcher.messages == [] and events == [SlotSet("matter", "domestic_violence")]
 
 
 def test_a_follow_up_gets_the_points_of_the_matter_answer_on_it():
