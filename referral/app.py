@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
-from referral.api import health, referrals, screenings
+from referral import console
+from referral.api import health, referrals, screenings, staff, status
 from referral.city import city_config
 from referral.db import make_engine, make_session_factory
+from referral.routing import seed_stations
 from referral.settings import Settings, get_settings
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
@@ -31,9 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    with app.state.session_factory() as session:
+        seed_stations(session)  # stations of city.yaml missing from the database (admins' edits are kept)
     app.include_router(health.router)
     app.include_router(referrals.router)
     app.include_router(screenings.router)
+    app.include_router(status.router)
+    app.include_router(staff.router)
+    app.include_router(console.router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")
 
     @app.get("/docs", include_in_schema=False)

@@ -41,6 +41,36 @@ class HardshipThreshold:
     source: str
 
 
+# Applicant groups that specialised stations serve (routing derives them from the case).
+APPLICANT_GROUPS: dict[str, str] = {
+    "women_children": "妇女儿童",
+    "elderly": "老年人",
+    "disabled": "残疾人",
+    "ethnic_minority": "少数民族",
+    "migrant_worker": "农民工",
+}
+STATION_KINDS: dict[str, str] = {
+    "city_centre": "市法律援助中心",
+    "county_centre": "县区法律援助中心",
+    "specialised": "专门工作站",
+    "workstation": "乡镇（街道）工作站",
+}
+AGENCY_KINDS = frozenset({"city_centre", "county_centre"})  # legal-aid agencies: they decide (Art. 43)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    code: str
+    name: str
+    kind: str
+    regions: tuple[str, ...] | None  # None: every region
+    townships: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    parent: str | None = None  # the agency that decides for a workstation
+    justice_bureau: str | None = None
+    phone: str | None = None
+
+
 @dataclass(frozen=True)
 class CityConfig:
     city: str
@@ -49,6 +79,7 @@ class CityConfig:
     poverty_statuses: frozenset[str] = field(default_factory=lambda: frozenset({"poverty_registered"}))
     local_matters: frozenset[str] = frozenset()
     own_income_matters: frozenset[str] = frozenset()
+    stations: tuple[StationConfig, ...] = ()
 
     def hardship_threshold(self, region: str | None, on: dt.date) -> HardshipThreshold | None:
         """The threshold in force on ``on`` for ``region``: a rule naming the region beats a general one."""
@@ -122,14 +153,65 @@ def _parse(raw: object, source: str) -> CityConfig:
     unknown = sorted((local | own) - MATTER_CODES)
     if unknown:
         raise CityConfigError(f"{source}: unknown matter codes {unknown}")
+    stations = _stations(raw.get("stations"), regions, source)
     return CityConfig(
         city=city,
+        stations=stations,
         regions=tuple(regions),
         hardship_thresholds=thresholds,
         poverty_statuses=codes("poverty_statuses") or frozenset({"poverty_registered"}),
         local_matters=local,
         own_income_matters=own,
     )
+
+
+def _stations(entries: object, regions: list[Region], source: str) -> tuple[StationConfig, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise CityConfigError(f"{source}: 'stations' must be a non-empty list")
+    region_names = {r.name for r in regions}
+    townships = {t for r in regions for t in r.townships}
+    stations: list[StationConfig] = []
+    for i, entry in enumerate(entries):
+        where = f"{source}: stations[{i}]"
+        if not isinstance(entry, dict):
+            raise CityConfigError(f"{where} must be a mapping")
+        for key in ("code", "name", "kind"):
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise CityConfigError(f"{where} needs a string '{key}'")
+        if entry["kind"] not in STATION_KINDS:
+            raise CityConfigError(f"{where}.kind must be one of {sorted(STATION_KINDS)}")
+        scope = entry.get("regions")
+        if scope == "*":
+            station_regions = None
+        elif isinstance(scope, list) and scope and set(scope) <= region_names:
+            station_regions = tuple(scope)
+        else:
+            raise CityConfigError(f"{where}.regions must be \"*\" or a list of the config's regions")
+        station_townships = tuple(entry.get("townships") or ())
+        if not set(station_townships) <= townships:
+            raise CityConfigError(f"{where}.townships must be townships of the config's regions")
+        groups = tuple(entry.get("groups") or ())
+        if not set(groups) <= set(APPLICANT_GROUPS):
+            raise CityConfigError(f"{where}.groups must be among {sorted(APPLICANT_GROUPS)}")
+        stations.append(StationConfig(
+            code=entry["code"], name=entry["name"], kind=entry["kind"], regions=station_regions,
+            townships=station_townships, groups=groups, parent=entry.get("parent"),
+            justice_bureau=entry.get("justice_bureau"), phone=entry.get("phone"),
+        ))
+    codes = [s.code for s in stations]
+    if len(set(codes)) != len(codes):
+        raise CityConfigError(f"{source}: station codes must be unique")
+    for station in stations:
+        if station.kind in AGENCY_KINDS:
+            if station.parent is not None or not station.justice_bureau:
+                raise CityConfigError(f"{source}: station {station.code}: an agency names its justice_bureau, "
+                                      "not a parent")
+        elif station.parent not in codes or next(s for s in stations if s.code == station.parent).kind \
+                not in AGENCY_KINDS:
+            raise CityConfigError(f"{source}: station {station.code}: 'parent' must be a city or county centre")
+    if not any(s.kind == "city_centre" and s.regions is None and not s.groups for s in stations):
+        raise CityConfigError(f"{source}: one city_centre must serve every region (regions: \"*\")")
+    return tuple(stations)
 
 
 def _threshold(entry: object, i: int, region_names: set[str], source: str) -> HardshipThreshold:

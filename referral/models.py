@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral.db import Base
 
@@ -20,14 +20,86 @@ class ReferralStatus(str, enum.Enum):
     claimed = "claimed"  # a staff member has taken it
     accepted = "accepted"  # legal aid granted
     refused = "refused"  # refused, with the notice of the right to object (Art. 49)
-    transferred = "transferred"  # handed to another station
+    transferred = "transferred"  # handed to another station, waiting in its queue
     closed = "closed"
+
+
+OPEN_STATUSES = (ReferralStatus.new, ReferralStatus.transferred, ReferralStatus.claimed)  # no decision yet
+CLAIMABLE_STATUSES = (ReferralStatus.new, ReferralStatus.transferred)
 
 
 class Priority(str, enum.Enum):
     fast_track = "fast_track"  # registered poverty household: the green channel
     urgent = "urgent"  # Art. 44: a deadline within 7 days, or preservation needed now
     normal = "normal"
+
+
+class Role(str, enum.Enum):
+    staff = "staff"  # sees and works the referrals of their own station
+    admin = "admin"  # city administrator: every station, users, stations, audit trail
+
+
+class Station(Base):
+    """A legal-aid agency or workstation; seeded from city.yaml, edited by administrators."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # referral.city.STATION_KINDS
+    regions: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None: every region
+    townships: Mapped[list[str]] = mapped_column(JSON, default=list)
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+    justice_bureau: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Station | None] = relationship(remote_side=[id])
+
+    @property
+    def agency(self) -> Station:
+        """The legal-aid agency that decides for this station (itself for a centre)."""
+        return self.parent or self
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, validate_strings=True))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Repeated wrong passwords lock the account for a while (referral/staff_auth.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    station: Mapped[Station | None] = relationship()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+class StaffSession(Base):
+    """A signed-in browser or API client; the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[StaffUser] = relationship()
 
 
 class Referral(Base):
@@ -63,3 +135,60 @@ class Referral(Base):
     )
     # Art. 43: decide within 7 (working) days of the application (referral/deadlines.py).
     decision_due: Mapped[date] = mapped_column(Date, index=True)
+    # Routing and the desk (referral/routing.py, referral/desk.py)
+    township: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    groups: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # applicant groups used for routing
+    # What the citizen said before the application (their own messages), so staff never re-ask.
+    conversation: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True, index=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The citizen's status lookup (ticket number + last four phone digits) locks after failures.
+    lookup_failures: Mapped[int] = mapped_column(Integer, default=0)
+    lookup_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    station: Mapped[Station | None] = relationship()
+    claimed_by: Mapped[StaffUser | None] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ReferralEvent(Base):
+    """The status history: routing, claims, contact attempts, decisions, transfers, closing."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)  # None: the system
+    kind: Mapped[str] = mapped_column(String(24))  # referral.desk.EVENT_KINDS
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    actor: Mapped[StaffUser | None] = relationship()
+    station: Mapped[Station | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Who viewed or changed personal data, and when. Holds no personal data itself."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the client's address
+
+    user: Mapped[StaffUser | None] = relationship()
+    referral: Mapped[Referral | None] = relationship()

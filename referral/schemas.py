@@ -47,6 +47,14 @@ class ReferralCreate(BaseModel):
         default=None, min_length=1, max_length=64,
         description="registration or certificate number of a registered poverty household (staff verify it)",
     )
+    township: str | None = Field(
+        default=None, max_length=32, examples=["乌峰街道"],
+        description="the town, township or sub-district, when the citizen named one (routes to its workstation)",
+    )
+    conversation: list[Annotated[str, Field(max_length=2000)]] | None = Field(
+        default=None, max_length=50,
+        description="what the citizen said before applying (their own messages, oldest first), so staff never re-ask",
+    )
 
     @field_validator("screening")
     @classmethod
@@ -71,6 +79,16 @@ class ReferralCreate(BaseModel):
         config = city_config()
         if not config.is_region(value):
             raise ValueError("unknown region; expected one of: " + "、".join(config.region_names()))
+        return value
+
+    @field_validator("township")
+    @classmethod
+    def _township(cls, value: str | None, info) -> str | None:
+        if value is None:
+            return value
+        region = next((r for r in city_config().regions if r.name == info.data.get("region")), None)
+        if region is not None and value not in region.townships:
+            raise ValueError(f"not a township of {region.name} in the city config")
         return value
 
     @field_validator("matter")

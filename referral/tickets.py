@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from referral.contract import CHINA_TZ
 from referral.deadlines import decision_due
+from referral.desk import route_new
 from referral.eligibility import parse_screening, screen
 from referral.models import Priority, Referral, utcnow
 from referral.schemas import ReferralCreate
@@ -88,9 +89,13 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             poverty_certificate=data.poverty_certificate,
             priority=Priority(decision["priority"]) if decision else Priority.normal,
             decision_due=decision_due(applied_on),
+            township=data.township,
+            conversation=data.conversation,
         )
         session.add(referral)
         try:
+            session.flush()  # the unique indexes decide here: a replayed key or a taken number
+            route_new(session, referral)
             session.commit()
         except IntegrityError:
             session.rollback()

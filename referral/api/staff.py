@@ -1,0 +1,5 @@
+"""Staff API. Placeholder: being built."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

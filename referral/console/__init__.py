@@ -1,0 +1,5 @@
+"""Staff console (web pages). Placeholder: being built."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
