@@ -135,3 +135,117 @@ class ReferralPublic(BaseModel):
 class ReferralList(BaseModel):
     items: list[ReferralPublic]
     count: int
+
+
+# --- the staff API (referral/api/staff.py) ---
+
+
+class StaffLogin(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class StationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    kind: str
+    regions: list[str] | None
+    townships: list[str]
+    groups: list[str]
+    justice_bureau: str | None
+    phone: str | None
+    active: bool
+
+
+class StaffUserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    username: str
+    display_name: str
+    role: str
+    station: StationPublic | None
+
+
+class StaffSessionCreated(BaseModel):
+    token: str = Field(description="send as `Authorization: Bearer <token>` to the staff API")
+    expires_at: AwareDatetime
+    user: StaffUserPublic
+
+
+class ReferralEventPublic(BaseModel):
+    at: AwareDatetime
+    kind: str
+    label: str
+    actor: str | None = Field(description="the staff member's name; null for the system")
+    from_status: str | None
+    to_status: str | None
+    station: str | None
+    note: str | None
+
+
+class QueueItem(BaseModel):
+    ticket_number: str
+    status: ReferralStatus
+    created_at: AwareDatetime
+    channel: str
+    region: str
+    township: str | None
+    matter: str
+    priority: Priority
+    decision_due: date
+    overdue: bool
+    station: str | None
+    holder: str | None
+
+
+class Queue(BaseModel):
+    items: list[QueueItem]
+    count: int
+
+
+class StaffReferral(ReferralPublic):
+    """Everything staff need, so they never re-ask the citizen."""
+
+    township: str | None
+    groups: list[str] | None
+    conversation: list[str] | None
+    station: StationPublic | None
+    deciding_agency: str | None
+    holder: str | None
+    claimed_at: AwareDatetime | None
+    decided_at: AwareDatetime | None
+    closed_at: AwareDatetime | None
+    decision_reason: str | None
+    overdue: bool
+    refusal_notice: str | None = Field(description="the notice of the right to object (Art. 49), once refused")
+    events: list[ReferralEventPublic]
+
+
+class ContactAttempt(BaseModel):
+    result: str = Field(description="reached, no_answer, wrong_number or message_left")
+    note: str = Field(default="", max_length=2000)
+
+
+class Decision(BaseModel):
+    decision: str = Field(pattern="^(accept|refuse)$")
+    reason: str = Field(default="", max_length=4000, description="required to refuse (Art. 43)")
+
+
+class Transfer(BaseModel):
+    station: str = Field(description="the code of the station to hand the referral to")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Closing(BaseModel):
+    note: str = Field(default="", max_length=4000)
+
+
+class AuditEntryPublic(BaseModel):
+    at: AwareDatetime
+    user: str | None
+    action: str
+    ticket_number: str | None
+    detail: str | None
+    client: str | None

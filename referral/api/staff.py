@@ -1,5 +1,223 @@
-"""Staff API. Placeholder: being built."""
+"""The staff API: sign in, the station's queue, one referral, and the desk's steps.
 
-from fastapi import APIRouter
+Staff authenticate with a session token from `POST /api/staff/sessions` (`Authorization:
+Bearer <token>`). Station staff see their own station's referrals; administrators see all.
+Another station's ticket answers 404, exactly like an unknown one.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from referral import desk, staff_auth
+from referral.api.deps import SessionDep
+from referral.models import AuditEntry, Referral, Station, StaffUser
+from referral.schemas import (
+    AuditEntryPublic, Closing, ContactAttempt, Decision, Queue, QueueItem, ReferralEventPublic, StaffLogin,
+    StaffReferral, StaffSessionCreated, StaffUserPublic, StationPublic, Transfer,
+)
+
+router = APIRouter(prefix="/api/staff", tags=["staff"])
+_bearer = HTTPBearer(auto_error=False, description="a staff session token from POST /api/staff/sessions")
+_ERRORS = {401: {"description": "Not signed in, or the session expired"}}
+_NOT_FOUND = {404: {"description": "No such referral, or another station's"}}
+_CONFLICT = {409: {"description": "The step is not possible now (e.g. someone else holds the referral)"}}
+
+
+def current_user(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> StaffUser:
+    row = staff_auth.find_session(session, credentials.credentials if credentials else None)
+    if row is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录（sign in: POST /api/staff/sessions）",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return row.user
+
+
+UserDep = Annotated[StaffUser, Depends(current_user)]
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _desk_error(exc: desk.DeskError) -> HTTPException:
+    return HTTPException(exc.status_code, exc.message)
+
+
+def staff_referral(referral: Referral) -> StaffReferral:
+    station = referral.station
+    base = StaffReferral.model_validate(
+        {
+            **{name: getattr(referral, name) for name in StaffReferral.model_fields
+               if name not in {"station", "deciding_agency", "holder", "overdue", "refusal_notice", "events"}},
+            "station": StationPublic.model_validate(station) if station else None,
+            "deciding_agency": station.agency.name if station else None,
+            "holder": referral.claimed_by.display_name if referral.claimed_by else None,
+            "overdue": desk.is_overdue(referral),
+            "refusal_notice": desk.refusal_notice(referral) if referral.status.value == "refused" else None,
+            "events": [
+                ReferralEventPublic(
+                    at=e.at, kind=e.kind, label=desk.EVENT_KINDS.get(e.kind, e.kind),
+                    actor=e.actor.display_name if e.actor else None, from_status=e.from_status,
+                    to_status=e.to_status, station=e.station.name if e.station else None, note=e.note,
+                )
+                for e in referral.events
+            ],
+        }
+    )
+    return base
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=StaffSessionCreated,
+             responses={401: {"description": "Wrong user name or password, or a locked account"}})
+def sign_in(data: StaffLogin, session: SessionDep):
+    """Sign in with a user name and password; returns a session token."""
+    try:
+        user = staff_auth.authenticate(session, data.username, data.password)
+    except staff_auth.LoginError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
+    token, row = staff_auth.start_session(session, user)
+    return StaffSessionCreated(token=token, expires_at=row.expires_at, user=StaffUserPublic.model_validate(user))
+
+
+@router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
+def sign_out(session: SessionDep, _user: UserDep,
+             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]):
+    """End this session."""
+    staff_auth.end_session(session, credentials.credentials if credentials else None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=StaffUserPublic, responses=_ERRORS)
+def me(user: UserDep):
+    """The signed-in staff member."""
+    return StaffUserPublic.model_validate(user)
+
+
+@router.get("/stations", response_model=list[StationPublic], responses=_ERRORS)
+def stations(session: SessionDep, _user: UserDep):
+    """Active stations (where a referral can be transferred)."""
+    return session.scalars(select(Station).where(Station.active.is_(True)).order_by(Station.id)).all()
+
+
+@router.get("/referrals", response_model=Queue, responses=_ERRORS)
+def read_queue(
+    session: SessionDep,
+    user: UserDep,
+    status_: Annotated[str | None, Query(alias="status", description="a status, or `open` (no decision yet)")] = None,
+    matter: str | None = None,
+    region: str | None = None,
+    priority: str | None = None,
+    channel: str | None = None,
+    station: Annotated[str | None, Query(description="station code (administrators)")] = None,
+    overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """The queue: open referrals first, by priority (fast track, urgent, normal) and decision deadline."""
+    station_id = None
+    if station:
+        station_id = session.scalar(select(Station.id).where(Station.code == station))
+        if station_id is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown station code {station!r}")
+    try:
+        filters = desk.QueueFilter(status=status_, matter=matter, region=region, priority=priority, channel=channel,
+                                   station_id=station_id, overdue=overdue)
+        rows, total = desk.queue(session, user, filters, limit=limit, offset=offset)
+    except ValueError as exc:  # an unknown status or priority value
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    items = [
+        QueueItem(ticket_number=r.ticket_number, status=r.status, created_at=r.created_at, channel=r.channel,
+                  region=r.region, township=r.township, matter=r.matter, priority=r.priority,
+                  decision_due=r.decision_due, overdue=desk.is_overdue(r),
+                  station=r.station.name if r.station else None,
+                  holder=r.claimed_by.display_name if r.claimed_by else None)
+        for r in rows
+    ]
+    return Queue(items=items, count=total)
+
+
+@router.get("/referrals/{ticket_number}", response_model=StaffReferral, responses={**_ERRORS, **_NOT_FOUND})
+def read_referral(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
+    """One referral with everything the citizen said, its decision and its history (recorded in the audit trail)."""
+    try:
+        return staff_referral(desk.get_for(session, user, ticket_number, client=_client(request)))
+    except desk.DeskError as exc:
+        raise _desk_error(exc) from None
+
+
+def _step(action, request: Request, session, user: StaffUser, ticket_number: str, *args):
+    try:
+        return staff_referral(action(session, user, ticket_number, *args, client=_client(request)))
+    except desk.DeskError as exc:
+        raise _desk_error(exc) from None
+
+
+@router.post("/referrals/{ticket_number}/claim", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def claim(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
+    """Take the referral. Of two staff claiming at once exactly one succeeds; the other gets 409 naming the holder."""
+    return _step(desk.claim, request, session, user, ticket_number)
+
+
+@router.post("/referrals/{ticket_number}/release", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def release(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
+    """Put a claimed referral without a decision back in the station's queue."""
+    return _step(desk.release, request, session, user, ticket_number)
+
+
+@router.post("/referrals/{ticket_number}/contacts", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def contact(ticket_number: str, data: ContactAttempt, request: Request, session: SessionDep, user: UserDep):
+    """Record an attempt to reach the applicant."""
+    return _step(desk.record_contact, request, session, user, ticket_number, data.result, data.note)
+
+
+@router.post("/referrals/{ticket_number}/decision", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def decide(ticket_number: str, data: Decision, request: Request, session: SessionDep, user: UserDep):
+    """Give legal aid, or refuse it with a reason (the refusal carries the notice of Art. 49)."""
+    if data.decision == "accept":
+        return _step(desk.accept, request, session, user, ticket_number, data.reason)
+    return _step(desk.refuse, request, session, user, ticket_number, data.reason)
+
+
+@router.post("/referrals/{ticket_number}/transfer", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def transfer(ticket_number: str, data: Transfer, request: Request, session: SessionDep, user: UserDep):
+    """Hand a referral without a decision to another station's queue."""
+    return _step(desk.transfer, request, session, user, ticket_number, data.station, data.reason)
+
+
+@router.post("/referrals/{ticket_number}/close", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def close(ticket_number: str, data: Closing, request: Request, session: SessionDep, user: UserDep):
+    """Close the referral (a note is required when there is no decision, e.g. the applicant withdrew)."""
+    return _step(desk.close, request, session, user, ticket_number, data.note)
+
+
+@router.get("/audit", response_model=list[AuditEntryPublic],
+            responses={**_ERRORS, 403: {"description": "Administrators only"}})
+def audit_trail(
+    session: SessionDep,
+    user: UserDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Who viewed or changed personal data, newest first (administrators only)."""
+    if not user.is_admin:
+        return JSONResponse({"detail": "只有管理员能查看审计记录"}, status_code=status.HTTP_403_FORBIDDEN)
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
+    return [
+        AuditEntryPublic(at=a.at, user=a.user.username if a.user else None, action=a.action,
+                         ticket_number=a.referral.ticket_number if a.referral else None, detail=a.detail,
+                         client=a.client)
+        for a in rows
+    ]
