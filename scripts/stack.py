@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
   Rasa server (REST channel): {rasa_url}/webhooks/rest/webhook
   action server:              {action_url}
   referral service API:       {referral_url}/docs   (OpenAPI: {referral_url}/openapi.json)
+  staff console (工作人员):    {referral_url}/console/
+    first administrator:      DATABASE_URL={database_url} .venv-referral/bin/python -m referral create-admin \\
+                                --username admin --display-name 管理员
   API tokens:                 in {var_dir / 'secrets.env'} unless REFERRAL_API_TOKEN / RASA_API_TOKEN are set
   conversation (Rasa API):    {rasa_url}/conversations/<sender>/tracker?token=$RASA_API_TOKEN
   referral database:          {database_url.split('@')[-1]}

@@ -21,3 +21,28 @@ def test_docs_page_serves_local_assets(client):
     asset = client.get("/static/swagger/swagger-ui-bundle.js")
     assert asset.status_code == 200
     assert len(asset.content) > 100_000
+
+
+
+def _routes(router):
+    """The routes of a router and of the routers it includes (they carry their own prefixes)."""
+    from fastapi.routing import APIRoute
+
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _routes(route.original_router)
+
+
+def test_every_endpoint_is_in_the_spec(client):
+    """Every route of the service's routers, API and console alike, is documented."""
+    from referral import console
+    from referral.api import health, referrals, screenings, staff, status
+
+    spec = client.get("/openapi.json").json()["paths"]
+    routes = [r for module in (health, referrals, screenings, status, staff, console) for r in _routes(module.router)]
+    assert len(routes) > 15
+    missing = [(r.path, sorted(r.methods)) for r in routes
+               if r.path not in spec or not {m.lower() for m in r.methods} - {"head"} <= set(spec[r.path])]
+    assert missing == []
