@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 
-from referral import tickets
+from referral import desk, tickets
 from referral.api.deps import SessionDep, require_token
 from referral.schemas import ReferralCreate, ReferralList, ReferralPublic
 
@@ -48,20 +48,25 @@ def create_referral(data: ReferralCreate, idempotency_key: IdempotencyKey, sessi
 
 
 @router.get("/{ticket_number}", response_model=ReferralPublic, responses={404: {"description": "No such ticket"}})
-def read_referral(ticket_number: str, session: SessionDep):
-    """One referral by its ticket number."""
+def read_referral(ticket_number: str, session: SessionDep, request: Request):
+    """One referral by its ticket number (recorded in the audit trail as a read with the service token)."""
     referral = tickets.find_by_number(session, ticket_number)
     if referral is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=f"no referral {ticket_number}")
+    desk.audit(session, None, "token_view", referral, client=request.client.host if request.client else None)
+    session.commit()
     return referral
 
 
 @router.get("", response_model=ReferralList)
 def list_referrals(
     session: SessionDep,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    """Newest referrals first."""
+    """Newest referrals first (recorded in the audit trail as a read with the service token)."""
     rows, total = tickets.list_referrals(session=session, limit=limit, offset=offset)
+    desk.audit(session, None, "token_list", detail=f"n={len(rows)}", client=request.client.host if request.client else None)
+    session.commit()
     return ReferralList(items=[ReferralPublic.model_validate(r) for r in rows], count=total)

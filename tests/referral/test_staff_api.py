@@ -333,3 +333,12 @@ def test_every_view_and_change_is_audited_without_personal_data(client, auth, us
     mine = [(a["user"], a["action"], a["detail"]) for a in trail if a["ticket_number"] == ticket]
     assert mine == [("wang", "decide", "accepted"), ("wang", "claim", None), ("wang", "view", None)]
     assert "刘大明" not in str(trail) and "13712345678" not in str(trail)
+
+
+def test_reads_with_the_service_token_are_audited_too(client, auth, users):
+    ticket = submit(client, auth)
+    client.get(f"/api/referrals/{ticket}", headers=auth)
+    client.get("/api/referrals", headers=auth)
+    trail = client.get("/api/staff/audit", headers=bearer(users["admin"])).json()
+    assert [(a["user"], a["action"]) for a in trail[:2]] == [(None, "token_list"), (None, "token_view")]
+    assert trail[1]["ticket_number"] == ticket
