@@ -80,6 +80,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=60, help="single-turn messages to time")
     parser.add_argument("--applications", type=int, default=5, help="whole applications to time")
+    parser.add_argument("--desk-backlog", type=int, default=5000, help="referrals behind the staff desk (0: skip)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="legalaid-bench-") as tmp:
@@ -115,6 +116,13 @@ def main() -> int:
           f"over {args.applications}")
     for name, mib in rss.items():
         print(f"RSS {name:<9} {mib:7.0f} MiB")
+    if args.desk_backlog:
+        from scripts.bench_desk import run as bench_desk
+
+        with tempfile.TemporaryDirectory(prefix="legalaid-desk-bench-") as tmp:
+            print(f"referral desk on SQLite ({args.desk_backlog} referrals; PostgreSQL: python -m scripts.bench_desk"
+                  " --postgres)")
+            print("\n".join(bench_desk(f"sqlite:///{tmp}/desk.db", args.desk_backlog, 40)))
     return 0
 
 
