@@ -13,6 +13,7 @@ from referral import console
 from referral.api import health, referrals, screenings, staff, status
 from referral.city import city_config
 from referral.db import make_engine, make_session_factory
+from referral.desk import route_backlog
 from referral.routing import seed_stations
 from referral.settings import Settings, get_settings
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     with app.state.session_factory() as session:
         seed_stations(session)  # stations of city.yaml missing from the database (admins' edits are kept)
+        route_backlog(session)  # referrals received before routing existed
     app.include_router(health.router)
     app.include_router(referrals.router)
     app.include_router(screenings.router)

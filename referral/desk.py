@@ -165,6 +165,17 @@ def route_new(session: Session, referral: Referral) -> None:
     _event(session, referral, None, "routed", None, note=station.name)
 
 
+def route_backlog(session: Session) -> int:
+    """Route referrals made before stations existed (no station, no history); returns how many."""
+    rows = session.scalars(
+        select(Referral).where(Referral.station_id.is_(None), ~Referral.events.any()).order_by(Referral.id)
+    ).all()
+    for referral in rows:
+        route_new(session, referral)
+    session.commit()
+    return len(rows)
+
+
 def claim(session: Session, user: StaffUser, ticket_number: str, *, client: str | None = None) -> Referral:
     """Take a referral. Of two staff claiming at once exactly one wins; the other learns who has it.
 
