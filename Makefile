@@ -97,7 +97,31 @@ test-stories: install train ## Rasa test stories through the trained model
 test-e2e: install train ## start the three processes and drive whole conversations (SQLite and PostgreSQL)
 	$(REF)/python -m pytest tests/e2e -q
 
-test: validate test-referral test-bot train test-stories test-e2e ## every check: what CI runs
+# Browser tests drive Debian's chromium through Playwright's executable_path, never a downloaded browser
+# (no `playwright install`). CHROMIUM_PATH points them at another Chromium binary.
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+
+chromium: ## make sure Debian's chromium is installed for the browser tests (apt-get, as root)
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+	   echo "chromium: $(CHROMIUM_PATH) ($$("$(CHROMIUM_PATH)" --version 2>/dev/null | grep -o 'Chromium [0-9.]*' || echo 'version unknown'))"; \
+	 elif [ "$(CHROMIUM_PATH)" != /usr/bin/chromium ]; then \
+	   echo "CHROMIUM_PATH=$(CHROMIUM_PATH) is not an executable file; point it at a Chromium binary or unset it"; exit 1; \
+	 elif command -v apt-get >/dev/null 2>&1; then \
+	   echo "installing Debian's chromium (apt-get) ..."; \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium || \
+	   { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; } || \
+	   { echo "apt-get could not install chromium: run 'sudo apt-get update && sudo apt-get install -y chromium' as root,"; \
+	     echo "or set CHROMIUM_PATH to an installed Chromium binary"; exit 1; }; \
+	 else \
+	   echo "no $(CHROMIUM_PATH) and no apt-get: install your system's Chromium package and set CHROMIUM_PATH to its binary"; \
+	   echo "(the browser tests never download a browser with 'playwright install')"; exit 1; \
+	 fi
+
+test-browser: install chromium ## staff console in headless Chromium (Playwright driving Debian's chromium)
+	$(REF)/python -m pytest tests/browser -q
+
+test: validate test-referral test-browser test-bot train test-stories test-e2e ## every check: what CI runs
 	@echo "all checks passed"
 
 eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
@@ -111,4 +135,5 @@ clean: ## remove trained models and runtime files (keeps the environments)
 
 FORCE:
 
-.PHONY: FORCE help install lock train run shell validate test-referral test-bot test-stories test-e2e test eval-nlu bench clean
+.PHONY: FORCE help install lock train run shell validate test-referral chromium test-browser test-bot test-stories test-e2e test \
+	eval-nlu bench clean
