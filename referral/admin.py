@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from referral import desk, staff_auth
@@ -222,10 +222,10 @@ def audit_entries(session: Session, filters: AuditFilter, *, page: int = 1,
         query = query.where(AuditEntry.action == filters.action)
     if filters.ticket_number:
         ticket = filters.ticket_number.strip()
-        # a denied view records the typed number in the detail (no referral to link)
+        # a denied view (another station's or an unknown number) records the typed number in the detail
         referral_id = session.scalar(select(Referral.id).where(Referral.ticket_number == ticket))
-        query = query.where((AuditEntry.referral_id == referral_id) if referral_id is not None
-                            else (AuditEntry.detail == ticket))
+        query = query.where(or_(AuditEntry.detail == ticket, AuditEntry.referral_id == referral_id)
+                            if referral_id is not None else AuditEntry.detail == ticket)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
