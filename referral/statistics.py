@@ -96,7 +96,7 @@ class Report:
     decided: int  # referrals with a decision (decided_at set), whatever their status now
     accepted: int  # decided to give legal aid (status accepted, or closed after an acceptance)
     refused: int  # decided not to give legal aid (status refused, or closed after a refusal)
-    accepted_rate: float | None  # accepted / (accepted + refused), 0..1 rounded half up to 3 places; None without decisions
+    accepted_rate: float | None  # accepted / (accepted + refused), 0..1, 3 places half up; None without decisions
     median_days_to_decision: float | None  # median of decided_at - created_at in days, 1 decimal half up; None if none
     overdue: int  # open (no decision) and past decision_due as of ``as_of``
     by_matter: list[Count] = field(default_factory=list)
