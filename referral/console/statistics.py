@@ -1,9 +1,142 @@
-"""Monthly statistics and exports (placeholder until referral.statistics and referral.export land)."""
+"""The monthly statistics page (figures and server-drawn SVG bar charts) and the CSV/Excel exports.
+
+The figures come from referral.statistics, the files from referral.export; every export of
+referral rows is recorded in the audit trail.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
 
-from referral.console.web import ConsoleRoute
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from referral import desk, export, statistics
+from referral.api.deps import SessionDep
+from referral.console.referrals import StationQ, StatusQ, queue_filter
+from referral.console.web import ConsoleRoute, PageError, UserDep, client_address, render
+from referral.contract import CHINA_TZ
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
+
+EXPORT_LIMIT = 100_000
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Bar chart geometry (px): label column, bar area, row height
+LABEL_W, BAR_W, ROW_H = 230, 360, 26
+
+
+def _month(value: str | None) -> tuple[int, int]:
+    """``YYYY-MM``, default this month in China time."""
+    if not value:
+        now = datetime.now(CHINA_TZ)
+        return now.year, now.month
+    try:
+        return statistics.parse_month(value)
+    except ValueError as exc:
+        raise PageError(422, str(exc)) from None
+
+
+def _shift(year: int, month: int, by: int) -> str:
+    year, month = statistics.shift_month(year, month, by)
+    return f"{year:04d}-{month:02d}"
+
+
+def bar_chart(counts) -> dict:
+    """Geometry for a horizontal bar chart of Count rows (drawn as inline SVG by the template)."""
+    rows = list(counts)
+    top = max((c.count for c in rows), default=0) or 1
+    bars = [{"label": c.label, "count": c.count, "y": i * ROW_H, "width": round(BAR_W * c.count / top, 1)}
+            for i, c in enumerate(rows)]
+    return {"bars": bars, "height": max(len(rows), 1) * ROW_H, "width": LABEL_W + BAR_W + 60,
+            "label_w": LABEL_W, "row_h": ROW_H}
+
+
+def _report(session, user, year: int, month: int):
+    start, end = statistics.month_bounds(year, month)
+    return statistics.report(session, user, start, end)
+
+
+@router.get("/statistics", response_class=HTMLResponse, summary="Console: monthly statistics")
+def statistics_page(request: Request, session: SessionDep, user: UserDep,
+                    month: Annotated[str | None, Query(description="YYYY-MM; default this month (China time)")] = None):
+    """Headline figures and bar charts for one month (the user's station; every station for administrators)."""
+    year, mon = _month(month)
+    report = _report(session, user, year, mon)
+    charts = [(key, title, counts, bar_chart(counts)) for key, title, counts in report.breakdowns()
+              if user.is_admin or key != "by_station"]
+    return render(request, "statistics.html", {
+        "report": report, "charts": charts, "month": f"{year:04d}-{mon:02d}", "year": year, "mon": mon,
+        "previous": _shift(year, mon, -1), "next": _shift(year, mon, 1),
+    })
+
+
+def _download(content: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _rows(session, user, request: Request, status: str, matter: str, region: str, priority: str, channel: str,
+          station: str, fmt: str):
+    filters, _ = queue_filter(session, user, status=status, matter=matter, region=region, priority=priority,
+                              channel=channel, station=station)
+    rows, _total = desk.queue(session, user, filters, limit=EXPORT_LIMIT)
+    desk.audit(session, user, "export", detail=f"referrals.{fmt} n={len(rows)}", client=client_address(request))
+    session.commit()
+    return rows
+
+
+_FILE = {200: {"description": "The file, as an attachment"}}
+
+
+def _today() -> str:
+    return datetime.now(CHINA_TZ).strftime("%Y-%m-%d")
+
+
+@router.get("/export/referrals.csv", response_class=Response, summary="Console: export the queue as CSV",
+            responses={200: {"content": {CSV: {}}, "description": "CSV, one referral a row"}})
+def export_referrals_csv(request: Request, session: SessionDep, user: UserDep, status: StatusQ = "open",
+                         matter: str = "", region: str = "", priority: str = "", channel: str = "",
+                         station: StationQ = ""):
+    """The referrals the queue shows with these filters, as CSV (recorded in the audit trail)."""
+    rows = _rows(session, user, request, status, matter, region, priority, channel, station, "csv")
+    return _download(export.referrals_csv(rows), CSV, f"referrals-{_today()}.csv")
+
+
+@router.get("/export/referrals.xlsx", response_class=Response, summary="Console: export the queue as Excel",
+            responses={200: {"content": {XLSX: {}}, "description": "Excel workbook, one referral a row"}})
+def export_referrals_xlsx(request: Request, session: SessionDep, user: UserDep, status: StatusQ = "open",
+                          matter: str = "", region: str = "", priority: str = "", channel: str = "",
+                          station: StationQ = ""):
+    """The referrals the queue shows with these filters, as an Excel workbook (recorded in the audit trail)."""
+    rows = _rows(session, user, request, status, matter, region, priority, channel, station, "xlsx")
+    return _download(export.referrals_xlsx(rows), XLSX, f"referrals-{_today()}.xlsx")
+
+
+def _report_file(request: Request, session, user, month: str | None, fmt: str):
+    year, mon = _month(month)
+    report = _report(session, user, year, mon)
+    desk.audit(session, user, "export", detail=f"report.{fmt} {year:04d}-{mon:02d}", client=client_address(request))
+    session.commit()
+    return report, f"report-{year:04d}-{mon:02d}.{fmt}"
+
+
+MonthQ = Annotated[str | None, Query(description="YYYY-MM; default this month (China time)")]
+
+
+@router.get("/export/report.csv", response_class=Response, summary="Console: export the monthly report as CSV",
+            responses={200: {"content": {CSV: {}}, "description": "CSV of the month's figures"}})
+def export_report_csv(request: Request, session: SessionDep, user: UserDep, month: MonthQ = None):
+    """The month's figures and breakdowns as CSV."""
+    report, filename = _report_file(request, session, user, month, "csv")
+    return _download(export.report_csv(report), CSV, filename)
+
+
+@router.get("/export/report.xlsx", response_class=Response, summary="Console: export the monthly report as Excel",
+            responses={200: {"content": {XLSX: {}}, "description": "Excel workbook of the month's figures"}})
+def export_report_xlsx(request: Request, session: SessionDep, user: UserDep, month: MonthQ = None):
+    """The month's figures and breakdowns as an Excel workbook."""
+    report, filename = _report_file(request, session, user, month, "xlsx")
+    return _download(export.report_xlsx(report), XLSX, filename)

@@ -126,3 +126,28 @@ def test_overdue_and_fast_track_rows_stand_out(open_as, service):
     expect(_row(page, late)).to_contain_text("已超期")
     expect(_row(page, fast)).to_have_class(re.compile(r"\bfast\b"))
     expect(_row(page, fast)).to_contain_text("绿色通道")
+
+
+def test_statistics_match_the_data_and_the_csv_export_has_the_ticket(open_as, service):
+    from sqlalchemy import func, select
+
+    from referral.models import Referral
+
+    ticket = service.new_referral()
+    with service.app.state.session_factory() as session:
+        total = session.scalar(select(func.count()).select_from(Referral))
+        zhenxiong = session.scalar(select(func.count()).select_from(Referral).where(
+            Referral.station.has(code="zhenxiong")))
+    page = open_as("admin")
+    page.get_by_role("link", name="统计").click()
+    expect(page.locator("#fig-total")).to_have_text(str(total))
+    expect(page.locator("section", has=page.get_by_role("heading", name="按站点"))
+           .get_by_role("img")).to_have_attribute("aria-labelledby", re.compile("t-by_station"))
+    staff = open_as("zx1")
+    staff.goto("/console/statistics")
+    expect(staff.locator("#fig-total")).to_have_text(str(zhenxiong))
+    staff.goto("/console/?status=all")
+    with staff.expect_download() as info:
+        staff.get_by_role("link", name="CSV").first.click()
+    content = open(info.value.path(), encoding="utf-8-sig").read()
+    assert ticket in content

@@ -305,6 +305,9 @@ def test_audit_trail_lists_views_newest_first_and_filters(app):
     page = c.get(f"/console/admin/audit?ticket={ticket}&action=view").text
     assert "查看转介单" in page and "张一" in page and "testclient" in page
     assert "共 1 条" in page
+    login(app, "ld1").get(f"/console/referrals/{ticket}")  # another station's staff typing the number
+    page = c.get(f"/console/admin/audit?ticket={ticket}").text
+    assert "查看被拒绝" in page and "王三" in page
 
 
 CLI = [sys.executable, "-m", "referral"]
@@ -348,3 +351,42 @@ def test_create_admin_command(tmp_path):
         assert user.role == Role.admin and user.station_id is None
         assert session.scalar(select(StaffUser).where(StaffUser.username == "zx")).station.code == "zhenxiong"
     engine.dispose()
+
+
+def test_statistics_page_counts_and_charts(app):
+    tickets = [new_referral(app), new_referral(app, matter="divorce")]
+    c = login(app, "zx1")
+    page = c.get("/console/statistics")
+    assert page.status_code == 200
+    assert re.search(r'id="fig-total">2<', page.text)
+    assert 'role="img"' in page.text and "婚姻家庭 1 件" in page.text  # the chart's accessible name
+    assert "按站点" not in page.text  # a station's staff see their own station only
+    assert tickets[0] not in page.text
+    assert c.get("/console/statistics?month=2026-13").status_code == 422
+    other = c.get("/console/statistics?month=2020-01")
+    assert re.search(r'id="fig-total">0<', other.text)
+    assert "按站点" in login(app, "admin").get("/console/statistics").text
+
+
+def test_exports_download_and_are_audited(app):
+    ticket = new_referral(app)
+    c = login(app, "zx1")
+    response = c.get("/console/export/referrals.csv?status=all")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert ticket in response.text
+    assert response.headers["cache-control"] == "no-store"
+    response = c.get("/console/export/referrals.xlsx?matter=labor_wage")
+    assert response.content[:2] == b"PK"
+    assert ticket not in c.get("/console/export/referrals.csv?status=closed").text
+    assert c.get("/console/export/report.csv?month=2026-11").status_code == 200
+    assert c.get("/console/export/report.xlsx").content[:2] == b"PK"
+    assert login(app, "ld1").get("/console/export/referrals.csv?status=all").text.count("\n") == 1  # header only
+    page = login(app, "admin").get("/console/admin/audit?action=export").text
+    assert "referrals.csv n=1" in page and "referrals.xlsx n=1" in page and "referrals.csv n=0" in page
+
+
+def test_exports_need_a_sign_in(anon):
+    for path in ("/console/export/referrals.csv", "/console/export/report.xlsx", "/console/statistics"):
+        response = anon.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/console/login")
