@@ -6,7 +6,7 @@ figure, decisions and overdue included, is about the applications that arrived i
 bounds computed from CHINA_TZ and the filter works the same on SQLite and PostgreSQL.
 Counts use SQL GROUP BY; the median is computed in Python so it is portable.
 
-Public API: ``report``, ``Report``, ``Count``, ``parse_month``, ``month_bounds``, ``shift_month``
+Public API: ``report``, ``Report``, ``Count``, ``parse_month``, ``month_bounds``, ``shift_month``, ``utc_bounds``
 and the label dictionaries (``STATUS_LABELS``, ``PRIORITY_LABELS``, ``CHANNEL_LABELS``,
 ``BREAKDOWNS``, ``NO_STATION``).
 """
