@@ -162,7 +162,21 @@ def run(database_url: str, backlog: int, samples: int) -> list[str]:
             winners.append(results.count(200))
         lines.append(f"  8 simultaneous claims x 10 referrals: winners per referral {sorted(set(winners))}, "
                      f"median {statistics.median(storm_times):.0f} ms for all 8")
+    lines.append(figure("monthly statistics, whole city (in-process)", timed(10, lambda i: monthly(database_url))))
     return lines
+
+
+def monthly(database_url: str) -> None:
+    from referral.contract import china_today
+    from referral.models import StaffUser
+    from referral.statistics import month_bounds, report
+
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        admin = session.scalar(select(StaffUser).where(StaffUser.username == "admin"))
+        today = china_today()
+        report(session, admin, *month_bounds(today.year, today.month))
+    engine.dispose()
 
 
 def main() -> int:
