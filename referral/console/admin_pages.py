@@ -150,7 +150,8 @@ def save_station(code: str, request: Request, session: SessionDep, me: PostAdmin
             raise PageError(404, exc.message) from None
         station = admin.station_by_code(session, code)
         return render(request, "admin/station.html", {"station": station, "error": exc.message,
-                                                      "v": _values(form), **_station_choices(session)}, status_code=exc.status_code)
+                                                      "v": _values(form), **_station_choices(session)},
+                      status_code=exc.status_code)
     return see_other("/console/admin/stations?done=station_saved")
 
 

@@ -48,7 +48,8 @@ def login_page(request: Request, session: SessionDep, next: str | None = None):
 
 
 @router.post("/login", response_class=HTMLResponse, summary="Sign in to the console",
-             responses={303: {"description": "Signed in: to the queue"}, 401: {"description": "Wrong name or password"}})
+             responses={303: {"description": "Signed in: to the queue"},
+                        401: {"description": "Wrong name or password"}})
 def login(request: Request, session: SessionDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", login_csrf: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/console/"):

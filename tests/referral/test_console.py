@@ -72,7 +72,8 @@ def new_referral(app, **overrides) -> str:
         return response.json()["ticket_number"]
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/referrals/ZT-1", "/console/admin/users", "/console/admin/audit"])
+@pytest.mark.parametrize("path", ["/console/", "/console/referrals/ZT-1", "/console/admin/users",
+                                  "/console/admin/audit"])
 def test_pages_redirect_to_login_when_signed_out(anon, path):
     response = anon.get(path, follow_redirects=False)
     assert response.status_code == 303
