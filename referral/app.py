@@ -8,6 +8,7 @@ import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 
 from referral import console
 from referral.api import health, referrals, screenings, staff, status
@@ -35,7 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     with app.state.session_factory() as session:
-        seed_stations(session)  # stations of city.yaml missing from the database (admins' edits are kept)
+        try:
+            seed_stations(session)  # stations of city.yaml missing from the database (admins' edits are kept)
+        except DBAPIError as exc:
+            raise RuntimeError(
+                "the referral database is not ready (not migrated?): run `python -m referral migrate` "
+                f"with the same DATABASE_URL first ({type(exc.orig).__name__})"
+            ) from exc
         route_backlog(session)  # referrals received before routing existed
     app.include_router(health.router)
     app.include_router(referrals.router)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from referral.app import create_app
+from referral.migrate import upgrade
 from referral.settings import Settings
 
 
 def client(tmp_path) -> TestClient:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", referral_api_token="t" * 20)
-    return TestClient(create_app(settings))
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    upgrade(url)
+    return TestClient(create_app(Settings(database_url=url, referral_api_token="t" * 20)))
 
 
 def test_screening_over_http(tmp_path):

@@ -52,3 +52,13 @@ def test_referrals_from_before_routing_are_routed_at_start_up(database_url):
         assert referral.station.code == "ludian"
         assert [e.kind for e in referral.events] == ["created", "routed"]
     app.state.engine.dispose()
+
+
+def test_an_unmigrated_database_stops_the_service_with_the_fix(tmp_path):
+    import pytest
+
+    from referral.app import create_app
+    from referral.settings import Settings
+
+    with pytest.raises(RuntimeError, match="python -m referral migrate"):
+        create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", referral_api_token="t" * 20))
