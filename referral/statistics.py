@@ -28,31 +28,8 @@ from referral.desk import visible_referrals
 from referral.matters import MATTERS
 from referral.models import OPEN_STATUSES, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser, Station
 
-# Chinese labels of the codes the report groups by (short: they label chart bars and table rows).
-STATUS_LABELS: dict[str, str] = {
-    ReferralStatus.new.value: "待认领",
-    ReferralStatus.claimed.value: "已认领，待决定",
-    ReferralStatus.accepted.value: "给予法律援助",
-    ReferralStatus.refused.value: "不予法律援助",
-    ReferralStatus.transferred.value: "已转交，待认领",
-    ReferralStatus.closed.value: "已结案",
-}
-PRIORITY_LABELS: dict[str, str] = {
-    Priority.fast_track.value: "绿色通道（建档立卡贫困户）",
-    Priority.urgent.value: "紧急",
-    Priority.normal.value: "普通",
-}
-# Channels are free text from the bot and API clients; an unknown channel is shown as its code.
-CHANNEL_LABELS: dict[str, str] = {
-    "wechat": "微信公众号",
-    "webchat": "网页聊天",
-    "socketio": "网页聊天",
-    "rest": "网页或接口",
-    "hotline": "热线电话",
-    "operator": "热线电话",
-    "cmdline": "命令行（测试）",
-    "unknown": "未知",
-}
+from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS  # noqa: E402,F401 (re-exported)
+
 NO_STATION = ""  # the by_station key of referrals no station serves (administrators transfer them by hand)
 NO_STATION_LABEL = "未分到站点"
 WHOLE_CITY = "全市"

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from referral.models import Priority, ReferralStatus, Role
+from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS  # noqa: F401 (templates use them)
+from referral.models import Role
 
-STATUS_LABELS: dict[str, str] = {
-    ReferralStatus.new.value: "待认领",
-    ReferralStatus.claimed.value: "已认领，待决定",
-    ReferralStatus.accepted.value: "已决定给予法律援助",
-    ReferralStatus.refused.value: "已决定不予法律援助",
-    ReferralStatus.transferred.value: "转交来的，待认领",
-    ReferralStatus.closed.value: "已结案",
-}
 STATUS_FILTERS: dict[str, str] = {"open": "未作决定（全部待办）", **STATUS_LABELS, "all": "全部"}
-PRIORITY_LABELS: dict[str, str] = {
-    Priority.fast_track.value: "绿色通道",
-    Priority.urgent.value: "紧急",
-    Priority.normal.value: "普通",
-}
 ROLE_LABELS: dict[str, str] = {Role.staff.value: "工作人员", Role.admin.value: "管理员"}
-CHANNEL_LABELS: dict[str, str] = {
-    "wechat": "微信公众号",
-    "webchat": "网页聊天",
-    "socketio": "网页聊天",
-    "rest": "网页或接口",
-    "hotline": "热线电话",
-    "operator": "热线电话",
-    "cmdline": "命令行（测试）",
-    "unknown": "未知",
-}
-
 # Screening input and decision (shared/domain/eligibility.md)
 SCREENING_FIELDS: dict[str, str] = {
     "matter": "事项",
