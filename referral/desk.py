@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from referral.contract import china_today
@@ -41,6 +41,8 @@ CONTACT_RESULTS: dict[str, str] = {
 PRIORITY_ORDER = case(
     (Referral.priority == Priority.fast_track, 0), (Referral.priority == Priority.urgent, 1), else_=2
 )
+MAX_NOTE_CHARS = 2000  # a reason or note; longer text belongs in the case file
+TODO = "todo"  # queue view: no decision yet, or aid given and the case still to close
 
 
 class DeskError(Exception):
@@ -95,36 +97,47 @@ def is_overdue(referral: Referral, today: date | None = None) -> bool:
 
 @dataclass
 class QueueFilter:
-    status: str | None = None  # a ReferralStatus value, or "open" for every referral without a decision
+    status: str | None = None  # a ReferralStatus value, "open" (no decision yet) or "todo" (open or accepted)
     matter: str | None = None
     region: str | None = None
     priority: str | None = None
     channel: str | None = None
     station_id: int | None = None
     overdue: bool = False
+    search: str | None = None  # part of the ticket number, the applicant's name or phone number
 
 
 def queue(session: Session, user: StaffUser, filters: QueueFilter | None = None, *, limit: int = 200,
           offset: int = 0) -> tuple[list[Referral], int]:
-    """The queue: open referrals first, by priority (fast track, urgent, normal), then by decision deadline."""
+    """The queue: open referrals first, by priority (fast track, urgent, normal), urgent cases first within
+    a priority (a fast-track case can be urgent too), then by decision deadline."""
     f = filters or QueueFilter()
     query = visible_referrals(user)
     if f.status == "open":
         query = query.where(Referral.status.in_(OPEN_STATUSES))
+    elif f.status == TODO:
+        query = query.where(Referral.status.in_((*OPEN_STATUSES, ReferralStatus.accepted)))
     elif f.status:
         query = query.where(Referral.status == ReferralStatus(f.status))
     for column, value in ((Referral.matter, f.matter), (Referral.region, f.region), (Referral.channel, f.channel),
                           (Referral.station_id, f.station_id)):
         if value not in (None, ""):
             query = query.where(column == value)
-    if f.priority:
+    if f.priority == Priority.urgent.value:  # urgent fast-track cases are urgent too
+        query = query.where(or_(Referral.priority == Priority.urgent, Referral.urgent.is_(True)))
+    elif f.priority:
         query = query.where(Referral.priority == Priority(f.priority))
+    if f.search and f.search.strip():
+        term = f"%{f.search.strip().upper()}%"
+        query = query.where(or_(func.upper(Referral.ticket_number).like(term), Referral.applicant_phone.like(term),
+                                Referral.applicant_name.like(term)))
     if f.overdue:
         query = query.where(overdue_condition())
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     still_open = case((Referral.status.in_(OPEN_STATUSES), 0), else_=1)
     rows = session.scalars(
-        query.order_by(still_open, PRIORITY_ORDER, Referral.decision_due, Referral.created_at, Referral.id)
+        query.order_by(still_open, PRIORITY_ORDER, Referral.urgent.desc(), Referral.decision_due, Referral.created_at,
+                       Referral.id)
         .limit(limit).offset(offset)
     ).all()
     return list(rows), total
@@ -212,8 +225,16 @@ def _held(session: Session, user: StaffUser, ticket_number: str) -> Referral:
     referral = get_for(session, user, ticket_number, record_view=False)
     if referral.claimed_by_id != user.id and not user.is_admin:
         holder = referral.claimed_by.display_name if referral.claimed_by else None
-        raise DeskError(f"请先认领这张转介单（现在在{holder}手里）" if holder else "请先认领这张转介单")
+        raise DeskError(f"这张转介单由{holder}办理；要接手，请{holder}放回待认领，或请管理员处理" if holder
+                        else "请先认领这张转介单")
     return referral
+
+
+def _text(value: str, what: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_NOTE_CHARS:
+        raise DeskError(f"{what}太长了（最多 {MAX_NOTE_CHARS} 个字），详细材料请放进案卷", 422)
+    return value
 
 
 def release(session: Session, user: StaffUser, ticket_number: str, *, client: str | None = None) -> Referral:
@@ -227,12 +248,28 @@ def release(session: Session, user: StaffUser, ticket_number: str, *, client: st
     return referral
 
 
+def release_all_held_by(session: Session, admin: StaffUser, holder: StaffUser, *, client: str | None = None) -> int:
+    """Put back every referral ``holder`` claimed and has not decided (their account is being disabled).
+
+    The caller commits. Returns how many went back to their station's queue.
+    """
+    rows = session.scalars(select(Referral).where(Referral.claimed_by_id == holder.id,
+                                                  Referral.status == ReferralStatus.claimed)).all()
+    for referral in rows:
+        referral.status, referral.claimed_by_id, referral.claimed_at = ReferralStatus.new, None, None
+        _event(session, referral, admin, "released", ReferralStatus.claimed,
+               note=f"经办人{holder.display_name}的账号停用，放回待认领")
+        audit(session, admin, "release", referral, client=client)
+    return len(rows)
+
+
 def record_contact(session: Session, user: StaffUser, ticket_number: str, result: str, note: str = "", *,
                    client: str | None = None) -> Referral:
     if result not in CONTACT_RESULTS:
         raise DeskError(f"联系结果要从这几项里选：{'、'.join(CONTACT_RESULTS.values())}", 422)
+    note = _text(note, "备注")
     referral = _held(session, user, ticket_number)
-    text = CONTACT_RESULTS[result] + (f"：{note.strip()}" if note.strip() else "")
+    text = CONTACT_RESULTS[result] + (f"：{note}" if note else "")
     _event(session, referral, user, "contact", referral.status, note=text)
     audit(session, user, "contact", referral, detail=result, client=client)
     session.commit()
@@ -248,6 +285,7 @@ def _needs_open_decision(referral: Referral) -> None:
 def accept(session: Session, user: StaffUser, ticket_number: str, note: str = "", *,
            client: str | None = None) -> Referral:
     """Decide to give legal aid (Art. 43: then assign a lawyer within 3 days)."""
+    note = _text(note, "说明")
     referral = _held(session, user, ticket_number)
     _needs_open_decision(referral)
     referral.status, referral.decided_at = ReferralStatus.accepted, utcnow()
@@ -261,7 +299,8 @@ def accept(session: Session, user: StaffUser, ticket_number: str, note: str = ""
 def refuse(session: Session, user: StaffUser, ticket_number: str, reason: str, *,
            client: str | None = None) -> Referral:
     """Decide not to give legal aid: a reason is required (Art. 43) and the notice of Art. 49 is added."""
-    if not reason.strip():
+    reason = _text(reason, "理由")
+    if not reason:
         raise DeskError("不予法律援助要写明理由（《法律援助法》第四十三条）", 422)
     referral = _held(session, user, ticket_number)
     _needs_open_decision(referral)
@@ -277,7 +316,8 @@ def refuse(session: Session, user: StaffUser, ticket_number: str, reason: str, *
 def transfer(session: Session, user: StaffUser, ticket_number: str, station_code: str, reason: str, *,
              client: str | None = None) -> Referral:
     """Hand a referral without a decision to another station's queue."""
-    if not reason.strip():
+    reason = _text(reason, "原因")
+    if not reason:
         raise DeskError("转交要写明原因，方便对方站点了解情况", 422)
     referral = _held(session, user, ticket_number)
     if referral.status not in OPEN_STATUSES:
@@ -291,13 +331,14 @@ def transfer(session: Session, user: StaffUser, ticket_number: str, station_code
     referral.station_id, referral.station = target.id, target
     referral.status, referral.claimed_by_id, referral.claimed_at = ReferralStatus.transferred, None, None
     _event(session, referral, user, "transferred", previous, note=f"转交{target.name}。原因：{reason.strip()}")
-    audit(session, user, "transfer", referral, detail=target.code, client=client)
+    audit(session, user, "transfer", referral, detail=f"转给{target.name}", client=client)
     session.commit()
     return referral
 
 
 def close(session: Session, user: StaffUser, ticket_number: str, note: str, *, client: str | None = None) -> Referral:
     """Close a referral: after a decision, or without one when the applicant withdrew (say why)."""
+    note = _text(note, "说明")
     referral = _held(session, user, ticket_number)
     if referral.status == ReferralStatus.closed:
         raise DeskError("这张转介单已经结案了")

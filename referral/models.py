@@ -135,6 +135,9 @@ class Referral(Base):
     )
     # Art. 43: decide within 7 (working) days of the application (referral/deadlines.py).
     decision_due: Mapped[date] = mapped_column(Date, index=True)
+    # Art. 44: a limitation period or filing deadline within 7 days, or preservation needed now.
+    # Kept apart from the priority: a fast-track case can be urgent too.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Routing and the desk (referral/routing.py, referral/desk.py)
     township: Mapped[str | None] = mapped_column(String(32), nullable=True)
     groups: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # applicant groups used for routing
@@ -152,6 +155,20 @@ class Referral(Base):
 
     station: Mapped[Station | None] = relationship()
     claimed_by: Mapped[StaffUser | None] = relationship()
+
+    @property
+    def applicant_deadline(self) -> date | None:
+        """The citizen's own limitation or filing deadline, from the days they told the screening."""
+        from datetime import timedelta
+
+        from referral.contract import CHINA_TZ
+
+        days = (self.screening_input or {}).get("days_to_deadline")
+        if days is None:
+            return None
+        received = (self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=timezone.utc))
+        return received.astimezone(CHINA_TZ).date() + timedelta(days=int(days))
+
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"
     )

@@ -89,6 +89,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             poverty_certificate=data.poverty_certificate,
             priority=Priority(decision["priority"]) if decision else Priority.normal,
             decision_due=decision_due(applied_on),
+            urgent=bool(decision and decision.get("urgent")),
             township=data.township,
             conversation=data.conversation,
         )

@@ -76,10 +76,10 @@ def staff_referral(referral: Referral) -> StaffReferral:
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=StaffSessionCreated,
              responses={401: {"description": "Wrong user name or password, or a locked account"}})
-def sign_in(data: StaffLogin, session: SessionDep):
+def sign_in(data: StaffLogin, session: SessionDep, request: Request):
     """Sign in with a user name and password; returns a session token."""
     try:
-        user = staff_auth.authenticate(session, data.username, data.password)
+        user = staff_auth.authenticate(session, data.username, data.password, client=_client(request))
     except staff_auth.LoginError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
     token, row = staff_auth.start_session(session, user)
@@ -110,13 +110,15 @@ def stations(session: SessionDep, _user: UserDep):
 def read_queue(
     session: SessionDep,
     user: UserDep,
-    status_: Annotated[str | None, Query(alias="status", description="a status, or `open` (no decision yet)")] = None,
+    status_: Annotated[str | None, Query(alias="status", description="a status, `open` (no decision yet) or `todo` "
+                                                             "(open, or aid given and still to close)")] = None,
     matter: str | None = None,
     region: str | None = None,
     priority: str | None = None,
     channel: str | None = None,
     station: Annotated[str | None, Query(description="station code (administrators)")] = None,
     overdue: bool = False,
+    q: Annotated[str | None, Query(max_length=40, description="part of a ticket number, name or phone number")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
@@ -128,7 +130,7 @@ def read_queue(
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown station code {station!r}")
     try:
         filters = desk.QueueFilter(status=status_, matter=matter, region=region, priority=priority, channel=channel,
-                                   station_id=station_id, overdue=overdue)
+                                   station_id=station_id, overdue=overdue, search=q)
         rows, total = desk.queue(session, user, filters, limit=limit, offset=offset)
     except ValueError as exc:  # an unknown status or priority value
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None

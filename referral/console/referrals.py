@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from referral import admin, desk
@@ -34,39 +35,47 @@ DONE: dict[str, str] = {
 }
 
 
-def queue_filter(session, user: StaffUser, *, status: str, matter: str, region: str, priority: str,
-                 channel: str, station: str) -> tuple[desk.QueueFilter, dict[str, str]]:
+class QueueQuery(BaseModel):
+    """The queue's filters, in the query string of the queue page and of its exports."""
+
+    status: str = Field("todo", description="a status, `todo` (the default: no decision yet, or aid given and "
+                                            "still to close), `open` (no decision yet) or `all`")
+    matter: str = ""
+    region: str = ""
+    priority: str = ""
+    channel: str = ""
+    station: str = Field("", description="station code (administrators only)")
+    q: str = Field("", max_length=40, description="part of a ticket number, an applicant's name or phone number")
+
+
+QueueQ = Annotated[QueueQuery, Query()]
+
+
+def queue_filter(session, user: StaffUser, query: QueueQuery) -> tuple[desk.QueueFilter, dict[str, str]]:
     """The queue filters from the query string (unknown values are refused, not guessed)."""
-    if status not in labels.STATUS_FILTERS:
+    if query.status not in labels.STATUS_FILTERS:
         raise PageError(422, "没有这种状态")
-    if matter and matter not in MATTERS:
+    if query.matter and query.matter not in MATTERS:
         raise PageError(422, "没有这种事项")
-    if priority and priority not in labels.PRIORITY_LABELS:
+    if query.priority and query.priority not in labels.PRIORITY_LABELS:
         raise PageError(422, "没有这种优先级")
     station_id = None
-    if station and user.is_admin:
-        station_id = session.scalar(select(Station.id).where(Station.code == station))
+    if query.station and user.is_admin:
+        station_id = session.scalar(select(Station.id).where(Station.code == query.station))
         if station_id is None:
             raise PageError(422, "没有这个站点")
-    values = {"status": status, "matter": matter, "region": region, "priority": priority, "channel": channel,
-              "station": station if user.is_admin else ""}
-    filters = desk.QueueFilter(status=None if status == "all" else status, matter=matter or None,
-                               region=region or None, priority=priority or None, channel=channel or None,
-                               station_id=station_id)
+    values = {**query.model_dump(), "station": query.station if user.is_admin else "", "q": query.q.strip()}
+    filters = desk.QueueFilter(status=None if query.status == "all" else query.status, matter=query.matter or None,
+                               region=query.region or None, priority=query.priority or None,
+                               channel=query.channel or None, station_id=station_id, search=values["q"] or None)
     return filters, values
 
 
-StatusQ = Annotated[str, Query(description="a status, `open` (no decision yet, the default) or `all`")]
-StationQ = Annotated[str, Query(description="station code (administrators only)")]
-
-
 @router.get("/", response_class=HTMLResponse, summary="Console: the referral queue")
-def queue_page(request: Request, session: SessionDep, user: UserDep, status: StatusQ = "open", matter: str = "",
-               region: str = "", priority: str = "", channel: str = "", station: StationQ = "",
+def queue_page(request: Request, session: SessionDep, user: UserDep, query_: QueueQ,
                page: Annotated[int, Query(ge=1)] = 1, done: str = ""):
     """The station's referrals (every station's for administrators): open ones first, by priority and deadline."""
-    filters, values = queue_filter(session, user, status=status, matter=matter, region=region, priority=priority,
-                                   channel=channel, station=station)
+    filters, values = queue_filter(session, user, query_)
     rows, total = desk.queue(session, user, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     channels = sorted(set(session.scalars(desk.visible_referrals(user).with_only_columns(Referral.channel)
                                           .distinct()).all()))
@@ -76,6 +85,7 @@ def queue_page(request: Request, session: SessionDep, user: UserDep, status: Sta
         "pages": max(1, -(-total // PAGE_SIZE)), "query": query,
         "status_filters": labels.STATUS_FILTERS, "regions": city_config().region_names(), "channels": channels,
         "stations": admin.stations(session) if user.is_admin else [],
+        "unstaffed": admin.unstaffed_stations_with_open_referrals(session) if user.is_admin else [],
         "done": DONE.get(done),
     })
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from referral import desk, export, statistics
 from referral.api.deps import SessionDep
-from referral.console.referrals import StationQ, StatusQ, queue_filter
+from referral.console.referrals import QueueQ, QueueQuery, queue_filter
 from referral.console.web import ConsoleRoute, PageError, UserDep, client_address, render
 from referral.contract import CHINA_TZ
 
@@ -78,10 +78,8 @@ def _download(content: str | bytes, media_type: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _rows(session, user, request: Request, status: str, matter: str, region: str, priority: str, channel: str,
-          station: str, fmt: str):
-    filters, _ = queue_filter(session, user, status=status, matter=matter, region=region, priority=priority,
-                              channel=channel, station=station)
+def _rows(session, user, request: Request, query: QueueQuery, fmt: str):
+    filters, _ = queue_filter(session, user, query)
     rows, _total = desk.queue(session, user, filters, limit=EXPORT_LIMIT)
     desk.audit(session, user, "export", detail=f"referrals.{fmt} n={len(rows)}", client=client_address(request))
     session.commit()
@@ -97,21 +95,17 @@ def _today() -> str:
 
 @router.get("/export/referrals.csv", response_class=Response, summary="Console: export the queue as CSV",
             responses={200: {"content": {CSV: {}}, "description": "CSV, one referral a row"}})
-def export_referrals_csv(request: Request, session: SessionDep, user: UserDep, status: StatusQ = "open",
-                         matter: str = "", region: str = "", priority: str = "", channel: str = "",
-                         station: StationQ = ""):
+def export_referrals_csv(request: Request, session: SessionDep, user: UserDep, query: QueueQ):
     """The referrals the queue shows with these filters, as CSV (recorded in the audit trail)."""
-    rows = _rows(session, user, request, status, matter, region, priority, channel, station, "csv")
+    rows = _rows(session, user, request, query, "csv")
     return _download(export.referrals_csv(rows), CSV, f"referrals-{_today()}.csv")
 
 
 @router.get("/export/referrals.xlsx", response_class=Response, summary="Console: export the queue as Excel",
             responses={200: {"content": {XLSX: {}}, "description": "Excel workbook, one referral a row"}})
-def export_referrals_xlsx(request: Request, session: SessionDep, user: UserDep, status: StatusQ = "open",
-                          matter: str = "", region: str = "", priority: str = "", channel: str = "",
-                          station: StationQ = ""):
+def export_referrals_xlsx(request: Request, session: SessionDep, user: UserDep, query: QueueQ):
     """The referrals the queue shows with these filters, as an Excel workbook (recorded in the audit trail)."""
-    rows = _rows(session, user, request, status, matter, region, priority, channel, station, "xlsx")
+    rows = _rows(session, user, request, query, "xlsx")
     return _download(export.referrals_xlsx(rows), XLSX, f"referrals-{_today()}.xlsx")
 
 

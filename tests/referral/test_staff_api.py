@@ -342,3 +342,73 @@ def test_reads_with_the_service_token_are_audited_too(client, auth, users):
     trail = client.get("/api/staff/audit", headers=bearer(users["admin"])).json()
     assert [(a["user"], a["action"]) for a in trail[:2]] == [(None, "token_list"), (None, "token_view")]
     assert trail[1]["ticket_number"] == ticket
+
+
+def test_an_urgent_fast_track_case_is_urgent_too(client, auth, users):
+    fast = submit(client, auth, screening={"matter": "labor_wage", "statuses": ["poverty_registered"]})
+    fast_urgent = submit(client, auth, screening={"matter": "labor_wage", "statuses": ["poverty_registered"],
+                                                  "days_to_deadline": 2})
+    urgent = submit(client, auth, screening={"matter": "labor_wage", "days_to_deadline": 3})
+    wang = bearer(users["wang"])
+    order = [i["ticket_number"] for i in client.get("/api/staff/referrals", headers=wang).json()["items"]]
+    assert order == [fast_urgent, fast, urgent]
+    only_urgent = client.get("/api/staff/referrals", params={"priority": "urgent"}, headers=wang).json()["items"]
+    assert {i["ticket_number"] for i in only_urgent} == {fast_urgent, urgent}
+
+
+def test_search_by_ticket_name_or_phone(client, auth, users):
+    first = submit(client, auth, applicant_name="陈小红", applicant_phone="13611112222")
+    second = submit(client, auth, applicant_name="周大山", applicant_phone="13633334444")
+    wang = bearer(users["wang"])
+
+    def found(term: str) -> set[str]:
+        return {i["ticket_number"] for i in client.get("/api/staff/referrals", params={"q": term},
+                                                        headers=wang).json()["items"]}
+
+    assert found("小红") == {first}
+    assert found("3333") == {second}
+    assert found(second.lower()) == {second}
+
+
+def test_routing_passes_over_a_station_nobody_works_at(client, auth, db, users):
+    """The migrant-workers station has no staff here: a 镇雄县 migrant worker's case goes to the county centre."""
+    ticket = submit(client, auth, region="镇雄县", screening={"matter": "labor_wage", "statuses": ["migrant_worker"]})
+    assert station_of(db, ticket) == "zhenxiong"
+    create_user(db, username="mw", display_name="农民工站", password=PASSWORD, role=Role.staff,
+                station=station(db, "migrant_workers"))
+    ticket = submit(client, auth, region="镇雄县", screening={"matter": "labor_wage", "statuses": ["migrant_worker"]})
+    assert station_of(db, ticket) == "migrant_workers"
+
+
+def test_disabling_an_account_puts_its_claims_back(client, auth, db, users):
+    from referral.admin import set_active
+
+    ticket = submit(client, auth)
+    client.post(f"/api/staff/referrals/{ticket}/claim", headers=bearer(users["li"]))
+    admin = db.scalar(select(StaffUser).where(StaffUser.username == "admin"))
+    li = db.scalar(select(StaffUser).where(StaffUser.username == "li"))
+    set_active(db, admin, li.id, False)
+    body = client.get(f"/api/staff/referrals/{ticket}", headers=bearer(users["wang"])).json()
+    assert (body["status"], body["holder"]) == ("new", None)
+    assert body["events"][-1]["kind"] == "released" and "李强" in body["events"][-1]["note"]
+    assert client.get("/api/staff/me", headers=bearer(users["li"])).status_code == 401
+
+
+def test_sign_ins_are_audited_and_user_names_ignore_case(client, users):
+    assert client.post("/api/staff/sessions", json={"username": " WANG ", "password": PASSWORD}).status_code == 201
+    client.post("/api/staff/sessions", json={"username": "wang", "password": "not-the-password"})
+    client.post("/api/staff/sessions", json={"username": "ghost", "password": "not-the-password"})
+    trail = client.get("/api/staff/audit", headers=bearer(users["admin"])).json()
+    assert [(a["user"], a["action"], a["detail"]) for a in trail[:3]] == [
+        (None, "login_failed", "unknown user ghost"), ("wang", "login_failed", None), ("wang", "login", None),
+    ]
+    assert PASSWORD not in str(trail) and "not-the-password" not in str(trail)
+
+
+def test_a_note_longer_than_the_limit_is_refused(client, auth, users):
+    ticket = submit(client, auth)
+    wang = bearer(users["wang"])
+    client.post(f"/api/staff/referrals/{ticket}/claim", headers=wang)
+    long = client.post(f"/api/staff/referrals/{ticket}/decision", json={"decision": "refuse", "reason": "理" * 2001},
+                       headers=wang)
+    assert long.status_code == 422 and "太长" in long.json()["detail"]

@@ -65,6 +65,7 @@ def upgrade() -> None:
     op.create_index(op.f('ix_staff_sessions_user_id'), 'staff_sessions', ['user_id'], unique=False)
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('township', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('groups', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('conversation', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('station_id', sa.Integer(), nullable=True))
@@ -124,7 +125,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_referrals_station_id_stations'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_referrals_station_id'))
         for column in ('lookup_blocked_until', 'lookup_failures', 'decision_reason', 'closed_at', 'decided_at',
-                       'claimed_at', 'claimed_by_id', 'station_id', 'conversation', 'groups', 'township'):
+                       'claimed_at', 'claimed_by_id', 'station_id', 'conversation', 'groups', 'urgent', 'township'):
             batch_op.drop_column(column)
     op.drop_index(op.f('ix_staff_sessions_user_id'), table_name='staff_sessions')
     op.drop_table('staff_sessions')
