@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from referral import desk, staff_auth
 from referral.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
-from referral.models import AuditEntry, Referral, Role, StaffSession, StaffUser, Station
+from referral.models import OPEN_STATUSES, AuditEntry, Referral, Role, StaffSession, StaffUser, Station
 
 
 class AdminError(Exception):
@@ -77,7 +77,8 @@ def create_user(session: Session, admin: StaffUser | None, *, username: str, dis
     except (ValueError, staff_auth.PasswordPolicyError) as exc:
         session.rollback()
         raise AdminError(str(exc)) from None
-    desk.audit(session, admin, "user_create", detail=f"user_id={user.id} role={role_value.value}", client=client)
+    role_name = "管理员" if role_value == Role.admin else "工作人员"
+    desk.audit(session, admin, "user_create", detail=f"账号 {user.username}，{role_name}", client=client)
     session.commit()
     return user
 
@@ -91,7 +92,7 @@ def reset_password(session: Session, admin: StaffUser, user_id: int, password: s
     except staff_auth.PasswordPolicyError as exc:
         session.rollback()
         raise AdminError(str(exc)) from None
-    desk.audit(session, admin, "user_password", detail=f"user_id={user.id}", client=client)
+    desk.audit(session, admin, "user_password", detail=f"账号 {user.username}", client=client)
     session.commit()
     return user
 
@@ -105,7 +106,9 @@ def set_active(session: Session, admin: StaffUser, user_id: int, active: bool, *
     user.active = active
     if not active:
         session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
-    desk.audit(session, admin, "user_activate" if active else "user_deactivate", detail=f"user_id={user.id}",
+        # Nobody could work the referrals they hold: they go back to their stations' queues.
+        desk.release_all_held_by(session, admin, user, client=client)
+    desk.audit(session, admin, "user_activate" if active else "user_deactivate", detail=f"账号 {user.username}",
                client=client)
     session.commit()
     return user
@@ -230,3 +233,18 @@ def audit_entries(session: Session, filters: AuditFilter, *, page: int = 1,
     rows = session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return list(rows), total
+
+
+def unstaffed_stations_with_open_referrals(session: Session) -> list[tuple[Station, int]]:
+    """Stations holding referrals without a decision where no active staff member works (or that are disabled).
+
+    Nobody would see those referrals but administrators: they transfer them or add staff.
+    """
+    staffed = select(StaffUser.station_id).where(StaffUser.active.is_(True), StaffUser.station_id.is_not(None))
+    rows = session.execute(
+        select(Station, func.count(Referral.id))
+        .join(Referral, Referral.station_id == Station.id)
+        .where(Referral.status.in_(OPEN_STATUSES), or_(Station.id.not_in(staffed), Station.active.is_(False)))
+        .group_by(Station.id).order_by(Station.id)
+    ).all()
+    return [(station, count) for station, count in rows]

@@ -3,6 +3,8 @@
 Stations come from city.yaml (seeded into the database, then edited by administrators).
 The most specific active station wins: one serving the applicant's group before a general
 one, a township workstation before its county centre, a county centre before the city centre.
+A station where nobody works yet (no active staff account) is passed over for a staffed one,
+so no referral waits at an empty desk; before any account exists, configuration alone decides.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referral.city import CityConfig, city_config
-from referral.models import Station
+from referral.models import StaffUser, Station
 
 # Screening statuses and criminal flags (shared/domain/eligibility.md) that name a group.
 _STATUS_GROUPS = {
@@ -53,17 +55,26 @@ def specificity(station: Station) -> tuple[int, int, int]:
     return (bool(station.groups), bool(station.townships), station.regions is not None)
 
 
-def choose_station(stations: Iterable[Station], region: str, township: str | None, groups: Iterable[str]) -> Station:
+def choose_station(stations: Iterable[Station], region: str, township: str | None, groups: Iterable[str],
+                   staffed: frozenset[int] = frozenset()) -> Station:
+    """The station for a referral; ``staffed`` holds the ids of stations with active staff."""
     groups = list(groups)
     candidates = [s for s in stations if serves(s, region, township, groups)]
     if not candidates:
         raise LookupError(f"no active station serves region {region!r}; check the stations in the staff console")
     # Among equally specific stations the one listed first in the configuration (lowest id) wins.
-    return max(candidates, key=lambda s: (specificity(s), -s.id))
+    return max(candidates, key=lambda s: (s.id in staffed, specificity(s), -s.id))
+
+
+def staffed_station_ids(session: Session) -> frozenset[int]:
+    return frozenset(session.scalars(
+        select(StaffUser.station_id).where(StaffUser.active.is_(True), StaffUser.station_id.is_not(None)).distinct()
+    ).all())
 
 
 def route(session: Session, region: str, township: str | None, groups: Iterable[str]) -> Station:
-    return choose_station(session.scalars(select(Station).order_by(Station.id)).all(), region, township, groups)
+    return choose_station(session.scalars(select(Station).order_by(Station.id)).all(), region, township, groups,
+                          staffed_station_ids(session))
 
 
 def seed_stations(session: Session, config: CityConfig | None = None) -> int:

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from referral.models import Role, StaffSession, StaffUser, Station, utcnow
+from referral.models import AuditEntry, Role, StaffSession, StaffUser, Station, utcnow
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day; then sign in again
 MAX_FAILED_LOGINS = 5
@@ -42,9 +42,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def normalise_username(username: str) -> str:
+    """User names are case-insensitive: `Wang` and `wang` are one account."""
+    return username.strip().lower()
+
+
 def create_user(session: Session, *, username: str, display_name: str, password: str, role: Role,
                 station: Station | None) -> StaffUser:
-    username = username.strip()
+    username = normalise_username(username)
     if not username or not display_name.strip():
         raise ValueError("用户名和姓名都要填写")
     if role == Role.staff and station is None:
@@ -66,36 +71,50 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     session.commit()
 
 
-def authenticate(session: Session, username: str, password: str) -> StaffUser:
-    """Return the user for a correct name and password, or raise LoginError (one message for every case)."""
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+def _record(session: Session, user: StaffUser | None, action: str, detail: str | None, client: str | None) -> None:
+    session.add(AuditEntry(at=utcnow(), user_id=user.id if user else None, action=action, detail=detail,
+                           client=client))
+    session.commit()
+
+
+def authenticate(session: Session, username: str, password: str, *, client: str | None = None) -> StaffUser:
+    """Return the user for a correct name and password, or raise LoginError (one message for every case).
+
+    Every attempt is recorded in the audit trail (never the password).
+    """
+    name = normalise_username(username)
+    user = session.scalar(select(StaffUser).where(StaffUser.username == name))
     now = utcnow()
     if user is None:
         try:
             _hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
+        _record(session, None, "login_failed", f"unknown user {name[:40]}", client)
         raise LoginError("用户名或密码不对")
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
+        _record(session, user, "login_locked", None, client)
         raise LoginError("密码错了太多次，账号暂时锁定，请 15 分钟后再试，或请管理员重设密码")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
+        locked = user.failed_logins >= MAX_FAILED_LOGINS
+        if locked:
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
-        session.commit()
+        _record(session, user, "login_failed", "locked for 15 minutes" if locked else None, client)
         raise LoginError("用户名或密码不对") from None
     if not user.active:
+        _record(session, user, "login_failed", "account disabled", client)
         raise LoginError("这个账号已停用，请找管理员")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    session.commit()
+    _record(session, user, "login", None, client)
     return user
 
 

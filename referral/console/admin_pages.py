@@ -20,7 +20,7 @@ AUDIT_PAGE_SIZE = 50
 DONE = {
     "created": "账号已建好。",
     "password": "密码已重设，这个账号在所有地方都已退出登录。",
-    "deactivated": "账号已停用。",
+    "deactivated": "账号已停用，已退出登录；他认领还没作决定的转介单已放回待认领。",
     "activated": "账号已恢复使用。",
     "station_saved": "站点已保存。",
     "station_added": "站点已添加。",
@@ -30,7 +30,12 @@ AUDIT_ACTIONS = {
     "contact": "联系申请人", "decide": "作决定", "transfer": "转交", "close": "结案", "export": "导出",
     "user_create": "新建账号", "user_password": "重设密码", "user_deactivate": "停用账号",
     "user_activate": "恢复账号", "station_update": "修改站点", "station_create": "添加站点",
+    "login": "登录", "login_failed": "登录失败", "login_locked": "登录被拒（账号锁定中）",
+    "token_view": "用服务令牌查看转介单", "token_list": "用服务令牌列出转介单",
 }
+# Codes some audit details carry (no personal data), in words.
+AUDIT_DETAILS = {"accepted": "给予法律援助", "refused": "不予法律援助", "locked for 15 minutes": "连错5次，锁定15分钟",
+                 "account disabled": "账号已停用"}
 Text = Annotated[str, Form()]
 _POST = {303: {"description": "Saved: back to the list"}, 403: {"description": "Not an administrator, or bad CSRF"},
          422: {"description": "The form has a problem (the page says which)"}}
@@ -185,6 +190,6 @@ def audit_page(request: Request, session: SessionDep, _admin: AdminDep, user: st
     actions = dict.fromkeys(sorted(set(admin.audit_actions(session)) | set(AUDIT_ACTIONS)))
     return render(request, "admin/audit.html", {
         "entries": entries, "total": total, "page": page, "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
-        "query": query, "users": admin.users(session), "actions": {a: AUDIT_ACTIONS.get(a, a) for a in actions},
+        "query": query, "users": admin.users(session), "actions": {a: AUDIT_ACTIONS.get(a, a) for a in actions}, "details": AUDIT_DETAILS,
         "values": {"user": user, "action": action, "ticket": ticket}, "event_kinds": EVENT_KINDS,
     })

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from referral import staff_auth
 from referral.api.deps import SessionDep
 from referral.console.web import (
-    COOKIE, LOGIN_CSRF_COOKIE, STATIC_DIR, ConsoleRoute, PageError, PostUserDep, render, see_other,
+    COOKIE, LOGIN_CSRF_COOKIE, STATIC_DIR, ConsoleRoute, PageError, PostUserDep, client_address, render, see_other,
 )
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
@@ -58,7 +58,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
     if not expected or not login_csrf or not secrets.compare_digest(expected.encode(), login_csrf.encode()):
         raise PageError(403, "登录表单已经过期，请刷新登录页后再试。")
     try:
-        user = staff_auth.authenticate(session, username, password)
+        user = staff_auth.authenticate(session, username, password, client=client_address(request))
     except staff_auth.LoginError as exc:
         return _login_page(request, error=str(exc), next_=_safe_next(next), username=username, status_code=401)
     token, row = staff_auth.start_session(session, user)

@@ -391,3 +391,31 @@ def test_exports_need_a_sign_in(anon):
     for path in ("/console/export/referrals.csv", "/console/export/report.xlsx", "/console/statistics"):
         response = anon.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/console/login")
+
+
+def test_admins_are_warned_about_referrals_at_a_station_nobody_works_at(app):
+    from sqlalchemy import select
+
+    from referral.models import StaffUser
+
+    new_referral(app, region="鲁甸县")
+    admin_page = login(app, "admin")
+    assert 'id="unstaffed"' not in admin_page.get("/console/").text
+    with app.state.session_factory() as session:
+        user_id = session.scalar(select(StaffUser.id).where(StaffUser.username == "ld1"))
+    response = admin_page.post(f"/console/admin/users/{user_id}/active",
+                               data={"csrf_token": csrf(admin_page, "/console/admin/users"), "active": "0"},
+                               follow_redirects=False)
+    assert response.status_code == 303
+    page = admin_page.get("/console/").text
+    assert 'id="unstaffed"' in page and "鲁甸县法律援助中心" in page and "1 张" in page
+    assert 'id="unstaffed"' not in login(app, "zx1").get("/console/").text
+
+
+def test_the_queue_finds_a_referral_by_name_phone_or_number(app):
+    wanted = new_referral(app, applicant_name="陈小红", applicant_phone="13611112222")
+    other = new_referral(app, applicant_name="周大山", applicant_phone="13633334444")
+    page = login(app, "zx1")
+    for term in ("小红", "1111", wanted.lower()):
+        text = page.get("/console/", params={"q": term}).text
+        assert wanted in text and other not in text, term
