@@ -296,14 +296,20 @@ def accept(session: Session, user: StaffUser, ticket_number: str, note: str = ""
     return referral
 
 
-def refuse(session: Session, user: StaffUser, ticket_number: str, reason: str, *,
-           client: str | None = None) -> Referral:
-    """Decide not to give legal aid: a reason is required (Art. 43) and the notice of Art. 49 is added."""
+def check_refusal(session: Session, user: StaffUser, ticket_number: str, reason: str) -> tuple[Referral, str]:
+    """Everything a refusal needs, checked without deciding (the console shows it for confirmation first)."""
     reason = _text(reason, "理由")
     if not reason:
         raise DeskError("不予法律援助要写明理由（《法律援助法》第四十三条）", 422)
     referral = _held(session, user, ticket_number)
     _needs_open_decision(referral)
+    return referral, reason
+
+
+def refuse(session: Session, user: StaffUser, ticket_number: str, reason: str, *,
+           client: str | None = None) -> Referral:
+    """Decide not to give legal aid: a reason is required (Art. 43) and the notice of Art. 49 is added."""
+    referral, reason = check_refusal(session, user, ticket_number, reason)
     referral.status, referral.decided_at = ReferralStatus.refused, utcnow()
     referral.decision_reason = reason.strip()
     _event(session, referral, user, "refused", ReferralStatus.claimed,

@@ -91,7 +91,8 @@ def queue_page(request: Request, session: SessionDep, user: UserDep, query_: Que
 
 
 def _referral_page(request: Request, session, user: StaffUser, referral: Referral, *, error: str | None = None,
-                   status_code: int = 200, form: dict[str, str] | None = None, done: str = "") -> HTMLResponse:
+                   status_code: int = 200, form: dict[str, str] | None = None, done: str = "",
+                   confirm_refusal: str | None = None) -> HTMLResponse:
     decision = referral.screening_decision or {}
     transfer_to = [s for s in admin.stations(session, active_only=True) if s.id != referral.station_id]
     return render(request, "referral.html", {
@@ -105,7 +106,7 @@ def _referral_page(request: Request, session, user: StaffUser, referral: Referra
         "refusal_notice": desk.refusal_notice(referral),
         "can_claim": referral.status in (ReferralStatus.new, ReferralStatus.transferred),
         "mine": referral.claimed_by_id == user.id or user.is_admin,
-        "error": error, "form": form or {}, "done": DONE.get(done),
+        "error": error, "form": form or {}, "done": DONE.get(done), "confirm_refusal": confirm_refusal,
     }, status_code=status_code)
 
 
@@ -184,8 +185,23 @@ def accept(ticket: str, request: Request, session: SessionDep, user: PostUserDep
 
 @router.post("/referrals/{ticket}/refuse", response_class=HTMLResponse, summary="Console: refuse legal aid",
              responses=_STEP_RESPONSES)
-def refuse(ticket: str, request: Request, session: SessionDep, user: PostUserDep, reason: Text = ""):
-    """Decide not to give legal aid: a reason is required; the Art. 49 notice is added to the history."""
+def refuse(ticket: str, request: Request, session: SessionDep, user: PostUserDep, reason: Text = "",
+           confirm: Text = ""):
+    """Decide not to give legal aid: a reason is required; the Art. 49 notice is added to the history.
+
+    A refusal cannot be taken back here, so the first submit shows the reason and the notice to
+    confirm (`confirm=yes` decides).
+    """
+    if confirm != "yes":
+        try:
+            referral, checked = desk.check_refusal(session, user, ticket, reason)
+        except desk.NotVisible:
+            raise NotFound() from None
+        except desk.DeskError as exc:
+            referral = desk.get_for(session, user, ticket, record_view=False)
+            return _referral_page(request, session, user, referral, error=exc.message, status_code=exc.status_code,
+                                  form={"reason": reason})
+        return _referral_page(request, session, user, referral, form={"reason": checked}, confirm_refusal=checked)
     return _step(request, session, user, ticket, "refuse",
                  lambda: desk.refuse(session, user, ticket, reason, client=client_address(request)),
                  form={"reason": reason})

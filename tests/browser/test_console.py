@@ -67,11 +67,15 @@ def test_refuse_needs_a_reason_and_the_history_carries_the_art_49_notice(open_as
     page.goto(f"/console/referrals/{ticket}")
     page.get_by_role("button", name="认领").click()
     expect(page.locator("#notice-49")).to_contain_text("第四十九条")  # shown before submitting
-    page.get_by_role("button", name="不予法律援助").click()
+    page.get_by_role("button", name="不予法律援助", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("不予法律援助要写明理由")
     expect(page.locator("#status")).to_have_text("已认领，待决定")
     page.get_by_label("理由（必填，会写进决定）").fill("家庭收入超过经济困难标准")
-    page.get_by_role("button", name="不予法律援助").click()
+    page.get_by_role("button", name="不予法律援助", exact=True).click()
+    # A refusal cannot be taken back: the reason and the notice are shown to confirm first.
+    expect(page.locator("#confirm-refusal")).to_contain_text("家庭收入超过经济困难标准")
+    expect(page.locator("#status")).to_have_text("已认领，待决定")
+    page.get_by_role("button", name="确认不予法律援助").click()
     expect(page.locator("#status")).to_have_text("已决定不予法律援助")
     refused = page.locator("table.history tr", has_text="决定不给予法律援助")
     expect(refused).to_contain_text("家庭收入超过经济困难标准")

@@ -207,6 +207,10 @@ def test_refuse_needs_a_reason_and_adds_the_art_49_notice(app):
     assert response.status_code == 422
     assert "不予法律援助要写明理由" in response.text
     response = c.post(f"/console/referrals/{ticket}/refuse", data={"csrf_token": token, "reason": "收入超过标准"})
+    assert response.status_code == 200 and 'id="confirm-refusal"' in response.text  # confirm first
+    assert "已认领，待决定" in response.text
+    response = c.post(f"/console/referrals/{ticket}/refuse",
+                      data={"csrf_token": token, "reason": "收入超过标准", "confirm": "yes"})
     assert response.status_code == 200  # followed the redirect
     assert "已决定不予法律援助" in response.text
     history = response.text.split("办理记录")[1]
