@@ -27,6 +27,7 @@ from actions.answers import (
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
 from actions.questions import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from bot.text import normalise
 from referral.city import city_config
 from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
@@ -264,6 +265,65 @@ def consent_time(tracker: Tracker) -> str:
     return moment.isoformat()
 
 
+# What the citizen said before applying travels with the application (the API's limits).
+MAX_CONVERSATION_MESSAGES = 20
+MAX_MESSAGE_CHARS = 2000
+# Answers to these questions are personal data: never copied into the conversation.
+PERSONAL_QUESTIONS = ("applicant_name", "applicant_phone", "region", "status_phone_last4")
+
+
+def _form_opened_at(tracker: Tracker) -> int | None:
+    """Index of the event that opened this application's form (the last activation), or None."""
+    for i in range(len(tracker.events) - 1, -1, -1):
+        event = tracker.events[i]
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return i
+    return None
+
+
+def conversation_before_form(tracker: Tracker) -> list[str]:
+    """The citizen's own messages before this application's form opened, oldest first (the last
+    ``MAX_CONVERSATION_MESSAGES``), without answers to name, phone or region questions
+    (of an earlier application or the screening) and without button payloads."""
+    end = _form_opened_at(tracker)
+    if end is None:
+        return []
+    said: list[str] = []
+    requested: str | None = None
+    for event in tracker.events[:end]:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
+            requested = None
+        elif kind == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith("/") and requested not in PERSONAL_QUESTIONS:
+                said.append(text[:MAX_MESSAGE_CHARS])
+    return said[-MAX_CONVERSATION_MESSAGES:]
+
+
+def township_of_answer(tracker: Tracker) -> str | None:
+    """The township named in the message that gave the application's region, when it is one
+    township of that region in the city config (「我在镇雄县泼机镇」); otherwise None."""
+    region_name = tracker.get_slot("region")
+    region = next((r for r in city_config().regions if r.name == region_name), None)
+    if region is None or not region.townships:
+        return None
+    answer: str | None = None
+    last_text: str | None = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_text = event.get("text")
+        elif event.get("event") == "slot" and event.get("name") == "region" and event.get("value") == region_name:
+            answer = last_text
+    if not answer:
+        return None
+    text = normalise(answer)
+    named = [t for t in region.townships if t in text]
+    return named[0] if len(named) == 1 else None
+
+
 def referral_payload(tracker: Tracker) -> dict[str, Any]:
     payload = {
         "channel": tracker.get_latest_input_channel() or "unknown",
@@ -275,6 +335,12 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
         "consent": True,
         "consent_at": consent_time(tracker),
     }
+    conversation = conversation_before_form(tracker)
+    if conversation:
+        payload["conversation"] = conversation
+    township = township_of_answer(tracker)
+    if township:
+        payload["township"] = township
     screening = tracker.get_slot("screening")
     if screening:
         # the service recomputes the decision and priority from this input (contract 2)

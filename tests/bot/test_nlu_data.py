@@ -68,10 +68,14 @@ def test_every_follow_up_question_is_answered(intent):
     assert len(TRAINING[intent]) >= 10
 
 
+# Asides that start something of their own outside the forms (inside them, ASIDES' reply answers).
+OUTSIDE_FORMS = {"check_application": "action_start_status_check"}
+
+
 def test_every_aside_has_its_reply_and_rule():
     for intent, response in ASIDES.items():
         assert intent in DOMAIN["intents"] and response in DOMAIN["responses"]
-        assert answered_by_rule(intent, response)
+        assert answered_by_rule(intent, OUTSIDE_FORMS.get(intent, response))
         assert len(TRAINING[intent]) >= 20 and len(TESTS[intent]) >= 10
 
 

@@ -166,7 +166,8 @@ def test_asides_get_a_calm_reply(assistant):
     assert "12348" in joined(assistant.say(me, "转人工"))
     assert "尽力帮您" in joined(assistant.say(me, "你个垃圾机器人"))
     assert "法律方面" in joined(assistant.say(me, "明天天气怎么样"))
-    assert "没有您在这次聊天中提交的申请" in joined(assistant.say(me, "我的申请到哪一步了"))
+    # asking after an application starts the status check (tests/e2e/test_status.py)
+    assert "请告诉我受理编号" in joined(assistant.say(me, "我的申请到哪一步了"))
 
 
 def test_the_screening_goes_on_after_an_answer_in_traditional_characters(assistant):
