@@ -3,6 +3,9 @@ conversation or typed by the citizen, the last four phone digits, the service's 
 
 from __future__ import annotations
 
+from sqlalchemy import create_engine, select
+
+from referral.models import Referral
 from tests.e2e.test_conversation import TICKET, joined, sender
 
 
@@ -19,9 +22,19 @@ def apply(assistant, me: str) -> str:
     return match.group()
 
 
-def test_status_after_applying_and_with_wrong_digits(assistant):
+def test_status_after_applying_and_with_wrong_digits(assistant, request):
     me = sender()
     number = apply(assistant, me)
+    sqlite = assistant.log_dir.parent / "var" / "referral.db"
+    assert sqlite.exists() == ("sqlite" in request.node.name)
+    if sqlite.exists():  # the SQLite stack: what the application carried besides its fields
+        engine = create_engine(f"sqlite:///{sqlite}")
+        with engine.connect() as conn:
+            row = conn.execute(select(Referral.township, Referral.conversation)
+                               .where(Referral.ticket_number == number)).one()
+        engine.dispose()
+        assert row.township == "泼机镇"
+        assert row.conversation == ["老板拖欠我三个月工资怎么办", "我要申请法律援助"]
 
     ask = joined(assistant.say(me, "我的申请到哪一步了"))
     assert number in ask and "最后4位" in ask  # the ticket of this conversation: not asked again
