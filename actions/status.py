@@ -7,19 +7,19 @@ digits are personal data: they are never logged and the slots are cleared after 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from typing import Any, Protocol
+from typing import Any
 
-import requests
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import parse_mobile, says_no
-from actions.clients.referral_api import HttpReferralClient, ReferralApiError
+from actions.clients.referral_api import (
+    HttpReferralClient, ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound,
+)
 from actions.config import load_settings
 from actions.questions import answer_for, utter_answer
 from bot.text import half_width
@@ -77,46 +77,6 @@ def says_none(text: str | None) -> bool:
 
 def clear_status_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in STATUS_SLOTS]
-
-
-class StatusNotFound(Exception):
-    """No referral with this number and phone (the service says no more than that)."""
-
-
-class StatusLookupPaused(Exception):
-    """Too many wrong attempts for this ticket: lookups pause for an hour."""
-
-
-class StatusClient(Protocol):
-    async def lookup_status(self, ticket_number: str, phone_last4: str) -> dict[str, Any]: ...
-
-
-class HttpStatusClient(HttpReferralClient):
-    """The submission's client (session, retries, timeouts, token) with the status lookup."""
-
-    def _lookup(self, ticket_number: str, phone_last4: str) -> dict[str, Any]:
-        url = f"{self._settings.referral_api_url}/api/referrals/status"
-        try:
-            response = self._session.post(
-                url,
-                json={"ticket_number": ticket_number, "phone_last4": phone_last4},
-                timeout=(self._settings.connect_timeout, self._settings.read_timeout),
-            )
-        except requests.RequestException as exc:
-            logger.warning("referral API unreachable: %s", type(exc).__name__)
-            raise ReferralApiError(f"referral API unreachable: {type(exc).__name__}") from exc
-        if response.status_code == 404:
-            raise StatusNotFound()
-        if response.status_code == 429:
-            raise StatusLookupPaused()
-        if response.status_code != 200:
-            # only the status code: the request holds personal data
-            logger.warning("referral API refused a status lookup: HTTP %s", response.status_code)
-            raise ReferralApiError(f"referral API answered HTTP {response.status_code}")
-        return response.json()
-
-    async def lookup_status(self, ticket_number: str, phone_last4: str) -> dict[str, Any]:
-        return await asyncio.to_thread(self._lookup, ticket_number, phone_last4)
 
 
 class ActionStartStatusCheck(Action):
@@ -197,7 +157,7 @@ class ActionCheckStatus(Action):
 
     def _client(self) -> StatusClient:
         if self.client is None:
-            type(self).client = HttpStatusClient(load_settings())
+            type(self).client = HttpReferralClient(load_settings())
         return self.client  # type: ignore[return-value]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:

@@ -27,8 +27,20 @@ class Ticket:
     replayed: bool
 
 
+class StatusNotFound(Exception):
+    """No referral with this number and phone (the service says no more than that)."""
+
+
+class StatusLookupPaused(Exception):
+    """Too many wrong attempts for this ticket: lookups pause for an hour."""
+
+
 class ReferralClient(Protocol):
     async def create_referral(self, payload: dict[str, Any], idempotency_key: str) -> Ticket: ...
+
+
+class StatusClient(Protocol):
+    async def lookup_status(self, ticket_number: str, phone_last4: str) -> dict[str, Any]: ...
 
 
 class HttpReferralClient:
@@ -55,19 +67,21 @@ class HttpReferralClient:
         self._session.mount("https://", HTTPAdapter(max_retries=retry))
         self._session.headers["Authorization"] = f"Bearer {settings.referral_api_token}"
 
-    def _post(self, payload: dict[str, Any], idempotency_key: str) -> Ticket:
-        url = f"{self._settings.referral_api_url}/api/referrals"
+    def _send(self, path: str, payload: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
         try:
-            response = self._session.post(
-                url,
+            return self._session.post(
+                f"{self._settings.referral_api_url}{path}",
                 json=payload,
-                headers={"Idempotency-Key": idempotency_key},
+                headers=headers or {},
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
             )
         except requests.RequestException as exc:
             # The exception text holds no request body, so no personal data is logged.
             logger.warning("referral API unreachable: %s", type(exc).__name__)
             raise ReferralApiError(f"referral API unreachable: {type(exc).__name__}") from exc
+
+    def _post(self, payload: dict[str, Any], idempotency_key: str) -> Ticket:
+        response = self._send("/api/referrals", payload, {"Idempotency-Key": idempotency_key})
         if response.status_code not in (200, 201):
             logger.warning("referral API refused the request: HTTP %s %s", response.status_code, _error_fields(response))
             raise ReferralApiError(f"referral API answered HTTP {response.status_code}")
@@ -80,6 +94,22 @@ class HttpReferralClient:
 
     async def create_referral(self, payload: dict[str, Any], idempotency_key: str) -> Ticket:
         return await asyncio.to_thread(self._post, payload, idempotency_key)
+
+    def _lookup(self, ticket_number: str, phone_last4: str) -> dict[str, Any]:
+        response = self._send("/api/referrals/status", {"ticket_number": ticket_number, "phone_last4": phone_last4})
+        if response.status_code == 404:
+            raise StatusNotFound()
+        if response.status_code == 429:
+            raise StatusLookupPaused()
+        if response.status_code != 200:
+            # only the status code: the request holds personal data
+            logger.warning("referral API refused a status lookup: HTTP %s", response.status_code)
+            raise ReferralApiError(f"referral API answered HTTP {response.status_code}")
+        return response.json()
+
+    async def lookup_status(self, ticket_number: str, phone_last4: str) -> dict[str, Any]:
+        """The status in plain words for a ticket and the applicant's last four phone digits."""
+        return await asyncio.to_thread(self._lookup, ticket_number, phone_last4)
 
 
 def _error_fields(response: requests.Response) -> str:

@@ -11,10 +11,11 @@ import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
+from referral import desk
 from referral.api.deps import SessionDep, require_token
 from referral.models import Referral, ReferralStatus
 from referral.status_text import status_text
@@ -64,8 +65,11 @@ def _aware(value: datetime | None) -> datetime | None:
         429: {"description": "Too many wrong attempts for this ticket; lookups are paused for an hour"},
     },
 )
-def lookup_status(data: StatusLookup, session: SessionDep):
-    """The citizen's own status check: the ticket number and the last four digits of their phone number."""
+def lookup_status(data: StatusLookup, session: SessionDep, request: Request):
+    """The citizen's own status check: the ticket number and the last four digits of their phone number.
+
+    Every check of an existing ticket is in the audit trail (never the digits)."""
+    client = request.client.host if request.client else None
     referral = session.scalar(
         select(Referral).where(Referral.ticket_number == data.ticket_number).with_for_update()
     )
@@ -75,6 +79,8 @@ def lookup_status(data: StatusLookup, session: SessionDep):
     blocked_until = _aware(referral.lookup_blocked_until)
     if blocked_until is not None and blocked_until > now:
         session.rollback()
+        desk.audit(session, None, "citizen_status_paused", referral, client=client)
+        session.commit()
         raise HTTPException(status_code=status.HTTP_429_TOO_MANY_REQUESTS, detail=BLOCKED,
                             headers={"Retry-After": str(max(1, int((blocked_until - now).total_seconds())))})
     if not secrets.compare_digest(referral.applicant_phone[-4:].encode(), data.phone_last4.encode()):
@@ -82,6 +88,7 @@ def lookup_status(data: StatusLookup, session: SessionDep):
         if referral.lookup_failures >= MAX_FAILURES:
             referral.lookup_failures = 0
             referral.lookup_blocked_until = now + BLOCK_FOR
+        desk.audit(session, None, "citizen_status_denied", referral, client=client)
         session.commit()
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
     if referral.lookup_failures or referral.lookup_blocked_until is not None:
@@ -95,5 +102,6 @@ def lookup_status(data: StatusLookup, session: SessionDep):
         station_phone=station.phone if station is not None else None,
         decision_due=referral.decision_due,
     )
+    desk.audit(session, None, "citizen_status", referral, client=client)
     session.commit()
     return result

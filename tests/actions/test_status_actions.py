@@ -9,16 +9,13 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.referral_api import ReferralApiError
+from actions.clients.referral_api import HttpReferralClient, ReferralApiError, StatusLookupPaused, StatusNotFound
 from actions.config import ActionSettings
 from actions.referral import conversation_before_form, referral_payload, township_of_answer
 from actions.status import (
     ActionCheckStatus,
     ActionResetStatus,
     ActionStartStatusCheck,
-    HttpStatusClient,
-    StatusLookupPaused,
-    StatusNotFound,
     ValidateStatusForm,
     parse_last4,
     parse_ticket,
@@ -239,11 +236,11 @@ async def test_reset_clears_everything(dispatcher):
 # --- the HTTP client ----------------------------------------------------------------------
 
 
-def _client(script: Script, servers: list) -> HttpStatusClient:
+def _client(script: Script, servers: list) -> HttpReferralClient:
     server = serve(script)
     servers.append(server)
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    return HttpStatusClient(ActionSettings(url, "t" * 20, connect_timeout=1, read_timeout=2, retries=1))
+    return HttpReferralClient(ActionSettings(url, "t" * 20, connect_timeout=1, read_timeout=2, retries=1))
 
 
 @pytest.fixture
@@ -277,7 +274,7 @@ async def test_client_errors(servers, caplog, status, error):
 
 @pytest.mark.asyncio
 async def test_client_unreachable():
-    client = HttpStatusClient(ActionSettings("http://127.0.0.1:9", "t" * 20, connect_timeout=0.5,
+    client = HttpReferralClient(ActionSettings("http://127.0.0.1:9", "t" * 20, connect_timeout=0.5,
                                              read_timeout=0.5, retries=0))
     with pytest.raises(ReferralApiError):
         await client.lookup_status("FY261128-4821", "5678")

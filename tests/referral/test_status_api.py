@@ -152,3 +152,20 @@ def test_status_is_in_the_openapi_spec(client):
     operation = spec["paths"][URL]["post"]
     assert operation["tags"] == ["referrals"]
     assert {"200", "404", "429"} <= set(operation["responses"])
+
+
+def test_every_citizen_check_of_a_ticket_is_audited_without_the_digits(client, auth):
+    from sqlalchemy import select
+
+    from referral.models import AuditEntry
+
+    created = client.post("/api/referrals", json=referral_body(applicant_phone="13812345678"),
+                          headers={**auth, "Idempotency-Key": "audit-status-0001"}).json()
+    ticket = created["ticket_number"]
+    client.post("/api/referrals/status", json={"ticket_number": ticket, "phone_last4": "0000"}, headers=auth)
+    client.post("/api/referrals/status", json={"ticket_number": ticket, "phone_last4": "5678"}, headers=auth)
+    with client.app.state.session_factory() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("citizen_status%"))
+                                  .order_by(AuditEntry.id)).all()
+        assert [e.action for e in entries] == ["citizen_status_denied", "citizen_status"]
+        assert all(e.detail is None for e in entries)
