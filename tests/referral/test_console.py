@@ -423,3 +423,14 @@ def test_the_queue_finds_a_referral_by_name_phone_or_number(app):
     for term in ("小红", "1111", wanted.lower()):
         text = page.get("/console/", params={"q": term}).text
         assert wanted in text and other not in text, term
+
+
+def test_the_audit_trail_pages_through_long_lists(app):
+    ticket = new_referral(app)
+    staff = login(app, "zx1")
+    for _ in range(55):  # 55 views, plus the sign-ins: more than one page of 50
+        staff.get(f"/console/referrals/{ticket}")
+    page = login(app, "admin").get("/console/admin/audit", params={"ticket": ticket})
+    assert "第 1 / 2 页" in page.text and "page=2" in page.text and "上一页" not in page.text
+    second = login(app, "admin").get("/console/admin/audit", params={"ticket": ticket, "page": 2})
+    assert "第 2 / 2 页" in second.text and "page=1" in second.text
