@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from referral import desk, staff_auth
 from referral.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
+from referral.labels import ROLE_LABELS
 from referral.models import OPEN_STATUSES, AuditEntry, Referral, Role, StaffSession, StaffUser, Station
 
 
@@ -77,8 +78,8 @@ def create_user(session: Session, admin: StaffUser | None, *, username: str, dis
     except (ValueError, staff_auth.PasswordPolicyError) as exc:
         session.rollback()
         raise AdminError(str(exc)) from None
-    role_name = "管理员" if role_value == Role.admin else "工作人员"
-    desk.audit(session, admin, "user_create", detail=f"账号 {user.username}，{role_name}", client=client)
+    desk.audit(session, admin, "user_create", detail=f"账号 {user.username}，{ROLE_LABELS[role_value.value]}",
+               client=client)
     session.commit()
     return user
 

@@ -237,13 +237,18 @@ def _text(value: str, what: str) -> str:
     return value
 
 
+def _put_back(session: Session, user: StaffUser, referral: Referral, *, note: str | None = None,
+              client: str | None = None) -> None:
+    referral.status, referral.claimed_by_id, referral.claimed_at = ReferralStatus.new, None, None
+    _event(session, referral, user, "released", ReferralStatus.claimed, note=note)
+    audit(session, user, "release", referral, client=client)
+
+
 def release(session: Session, user: StaffUser, ticket_number: str, *, client: str | None = None) -> Referral:
     referral = _held(session, user, ticket_number)
     if referral.status != ReferralStatus.claimed:
         raise DeskError("只有还没作决定的转介单才能放回待认领")
-    referral.status, referral.claimed_by_id, referral.claimed_at = ReferralStatus.new, None, None
-    _event(session, referral, user, "released", ReferralStatus.claimed)
-    audit(session, user, "release", referral, client=client)
+    _put_back(session, user, referral, client=client)
     session.commit()
     return referral
 
@@ -256,10 +261,7 @@ def release_all_held_by(session: Session, admin: StaffUser, holder: StaffUser, *
     rows = session.scalars(select(Referral).where(Referral.claimed_by_id == holder.id,
                                                   Referral.status == ReferralStatus.claimed)).all()
     for referral in rows:
-        referral.status, referral.claimed_by_id, referral.claimed_at = ReferralStatus.new, None, None
-        _event(session, referral, admin, "released", ReferralStatus.claimed,
-               note=f"经办人{holder.display_name}的账号停用，放回待认领")
-        audit(session, admin, "release", referral, client=client)
+        _put_back(session, admin, referral, note=f"经办人{holder.display_name}的账号停用，放回待认领", client=client)
     return len(rows)
 
 

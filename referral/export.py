@@ -14,13 +14,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from referral.contract import CHINA_TZ
+from referral.contract import CHINA_TZ, as_utc
 from referral.desk import is_overdue
 from referral.matters import MATTERS
 from referral.models import Referral
@@ -49,9 +49,7 @@ def _china_time(value: datetime | None) -> datetime | None:
     """Beijing time without tzinfo (Excel cannot store a zone); naive input is UTC."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(CHINA_TZ).replace(tzinfo=None)
+    return as_utc(value).astimezone(CHINA_TZ).replace(tzinfo=None)
 
 
 def _referral_row(referral: Referral, today: date | None) -> list[object]:

@@ -3,7 +3,7 @@ the console, the statistics and the exports)."""
 
 from __future__ import annotations
 
-from referral.models import Priority, ReferralStatus
+from referral.models import Priority, ReferralStatus, Role
 
 STATUS_LABELS: dict[str, str] = {
     ReferralStatus.new.value: "待认领",
@@ -13,6 +13,7 @@ STATUS_LABELS: dict[str, str] = {
     ReferralStatus.transferred.value: "转交来的，待认领",
     ReferralStatus.closed.value: "已结案",
 }
+ROLE_LABELS: dict[str, str] = {Role.staff.value: "工作人员", Role.admin.value: "管理员"}
 PRIORITY_LABELS: dict[str, str] = {
     Priority.fast_track.value: "绿色通道",
     Priority.urgent.value: "紧急",

@@ -161,13 +161,12 @@ class Referral(Base):
         """The citizen's own limitation or filing deadline, from the days they told the screening."""
         from datetime import timedelta
 
-        from referral.contract import CHINA_TZ
+        from referral.contract import CHINA_TZ, as_utc
 
         days = (self.screening_input or {}).get("days_to_deadline")
         if days is None:
             return None
-        received = (self.created_at if self.created_at.tzinfo else self.created_at.replace(tzinfo=timezone.utc))
-        return received.astimezone(CHINA_TZ).date() + timedelta(days=int(days))
+        return as_utc(self.created_at).astimezone(CHINA_TZ).date() + timedelta(days=int(days))
 
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"

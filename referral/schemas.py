@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from referral.city import city_config
-from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
+from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER, as_utc
 from referral.matters import MATTER_CODES
 from referral.eligibility import ScreeningInputError, parse_screening
 from referral.models import Priority, ReferralStatus
 
 
-def _aware(value: datetime) -> datetime:
-    """Every time is stored and returned in UTC; SQLite hands back naive datetimes (stored as UTC)."""
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, AfterValidator(as_utc)]  # every time is returned in UTC
 
 
 class ReferralCreate(BaseModel):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from referral.contract import as_utc
 from referral.models import AuditEntry, Role, StaffSession, StaffUser, Station, utcnow
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day; then sign in again
@@ -29,11 +30,6 @@ class LoginError(Exception):
 
 class PasswordPolicyError(ValueError):
     pass
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; they are stored in UTC.
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 def hash_password(password: str) -> str:
@@ -92,7 +88,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
             pass
         _record(session, None, "login_failed", f"unknown user {name[:40]}", client)
         raise LoginError("用户名或密码不对")
-    locked_until = _aware(user.locked_until)
+    locked_until = as_utc(user.locked_until) if user.locked_until else None
     if locked_until is not None and locked_until > now:
         _record(session, user, "login_locked", None, client)
         raise LoginError("密码错了太多次，账号暂时锁定，请 15 分钟后再试，或请管理员重设密码")
@@ -138,7 +134,7 @@ def find_session(session: Session, token: str | None) -> StaffSession | None:
     if not token:
         return None
     row = session.scalar(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
-    if row is None or _aware(row.expires_at) <= utcnow() or not row.user.active:
+    if row is None or as_utc(row.expires_at) <= utcnow() or not row.user.active:
         return None
     return row
 

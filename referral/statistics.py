@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from referral.contract import CHINA_TZ, china_today
+from referral.contract import CHINA_TZ, as_utc, china_today
 from referral.desk import visible_referrals
 from referral.matters import MATTERS
 from referral.models import OPEN_STATUSES, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser, Station
@@ -178,18 +178,13 @@ def _decided_as(r, status: ReferralStatus):
 
 def _median_days_to_decision(session: Session, r) -> float | None:
     pairs = session.execute(select(r.created_at, r.decided_at).where(r.decided_at.is_not(None))).all()
-    days = [(_aware(decided) - _aware(created)).total_seconds() / 86400 for created, decided in pairs]
+    days = [(as_utc(decided) - as_utc(created)).total_seconds() / 86400 for created, decided in pairs]
     return _round(pystats.median(days), 1) if days else None
 
 
 def _round(value: float, places: int) -> float:
     """Rounded half up (四舍五入), as a report reader expects: 5.25 -> 5.3."""
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes: they are UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _code(value: object) -> str:

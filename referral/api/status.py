@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from referral import desk
+from referral.contract import as_utc
 from referral.api.deps import SessionDep, require_token
 from referral.models import Referral, ReferralStatus
 from referral.status_text import status_text
@@ -52,11 +53,6 @@ class StatusPublic(BaseModel):
     decision_due: date
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes, stored as UTC."""
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
-
-
 @router.post(
     "/status",
     response_model=StatusPublic,
@@ -76,7 +72,7 @@ def lookup_status(data: StatusLookup, session: SessionDep, request: Request):
     if referral is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
     now = datetime.now(timezone.utc)
-    blocked_until = _aware(referral.lookup_blocked_until)
+    blocked_until = as_utc(referral.lookup_blocked_until) if referral.lookup_blocked_until else None
     if blocked_until is not None and blocked_until > now:
         session.rollback()
         desk.audit(session, None, "citizen_status_paused", referral, client=client)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS  # noqa: F401 (templates use them)
-from referral.models import Role
+from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, ROLE_LABELS, STATUS_LABELS  # noqa: F401 (templates)
 
 STATUS_FILTERS: dict[str, str] = {"todo": "待办（未作决定，或已给予待结案）", "open": "未作决定", **STATUS_LABELS,
                                   "all": "全部"}
-ROLE_LABELS: dict[str, str] = {Role.staff.value: "工作人员", Role.admin.value: "管理员"}
 # Screening input and decision (shared/domain/eligibility.md)
 SCREENING_FIELDS: dict[str, str] = {
     "matter": "事项",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from referral import staff_auth
 from referral.api.deps import SessionDep
 from referral.console import labels
-from referral.contract import CHINA_TZ
+from referral.contract import CHINA_TZ, as_utc
 from referral.matters import MATTERS
 from referral.models import StaffSession, StaffUser
 
@@ -44,9 +44,7 @@ def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time as China time (SQLite hands back naive UTC)."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(CHINA_TZ).strftime(fmt)
+    return as_utc(value).astimezone(CHINA_TZ).strftime(fmt)
 
 
 def china_date(value: date | None) -> str:
