@@ -81,7 +81,7 @@ validate: install ## check the training data and domain
 	@echo "rasa data validate: ok"
 
 test-referral: install ## referral service, eligibility and legal-citation tests (SQLite and PostgreSQL)
-	$(REF)/python -m pytest tests/referral tests/legal tests/eligibility -q
+	$(REF)/python -m pytest tests/referral tests/rules tests/legal tests/eligibility -q
 
 test-bot: install ## action, conversation-helper and NLU-component unit tests
 	$(BOT)/python -m pytest tests/actions tests/bot -q

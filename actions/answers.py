@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from bot.text import half_width, normalise
-from referral.city import Region, city_config
-from referral.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
+from referral.rules.city import Region, city_config
+from referral.rules.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
 
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
 _CN_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")

@@ -15,7 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.safety import SAFETY_INTENTS
-from referral.matters import MATTER_CODES
+from referral.rules.matters import MATTER_CODES
 
 # How sure the classifier must be before a message inside a form counts as a question.
 QUESTION_CONFIDENCE = 0.6

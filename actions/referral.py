@@ -28,8 +28,8 @@ from actions.clients.referral_api import HttpReferralClient, ReferralApiError, R
 from actions.config import load_settings
 from actions.questions import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
 from bot.text import normalise
-from referral.city import city_config
-from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from referral.rules.city import city_config
+from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The eligibility pre-screen: the form's questions and the result.
 
 Thin on purpose: which questions are still needed and the decision itself come from
-referral.eligibility (the engine, contract 2); reading the answers from
+referral.rules.eligibility (the engine, contract 2); reading the answers from
 actions.screening_answers. The form asks only what can still change the decision.
 """
 
@@ -32,13 +32,13 @@ from actions.screening_answers import (
     parse_monthly_income,
     parse_statuses,
 )
-from referral.city import city_config
-from referral.contract import china_today
-from referral.eligibility import case_from_answers, parse_screening, questions_needed, screen
-from referral.matters import MATTER_CODES, MATTERS
+from referral.rules.city import city_config
+from referral.rules.contract import china_today
+from referral.rules.eligibility import case_from_answers, parse_screening, questions_needed, screen
+from referral.rules.matters import MATTER_CODES, MATTERS
 
 FORM = "screening_form"
-# The form's slots: one per question of referral.eligibility.QUESTIONS (region is shared
+# The form's slots: one per question of referral.rules.eligibility.QUESTIONS (region is shared
 # with the referral form and kept for it).
 ANSWER_SLOTS = ("criminal_flags", "has_lawyer", "statuses", "poverty_certificate", "household_size",
                 "household_monthly_income", "deadline")

@@ -18,7 +18,7 @@ import warnings
 import cn2an
 
 from bot.text import half_width, simplified, upper_end_of_ranges
-from referral.contract import MOBILE_NUMBER
+from referral.rules.contract import MOBILE_NUMBER
 
 DECLINED = "declined"
 

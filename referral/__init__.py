@@ -1,6 +1,5 @@
-"""Referral service and the plain-Python rules shared with the bot.
+"""The referral service: the system of record for tickets handed to staff.
 
-Only ``matters``, ``city`` and (later) ``eligibility`` are imported by the bot
-environment; they depend on nothing but the standard library and PyYAML.
-Everything else here belongs to the referral service's own environment.
+``referral.rules`` holds the plain-Python rules the bot environment imports too; everything
+else here belongs to the referral service's own environment (FastAPI, SQLAlchemy).
 """

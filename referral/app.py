@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from referral import console
 from referral.api import health, referrals, screenings, staff, status
-from referral.city import city_config
+from referral.rules.city import city_config
 from referral.db import make_engine, make_session_factory
 from referral.desk import route_backlog
 from referral.routing import seed_stations

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from referral.contract import china_today
+from referral.rules.contract import china_today
 from referral.models import (
     CLAIMABLE_STATUSES, OPEN_STATUSES, AuditEntry, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser,
     Station, utcnow,

@@ -20,9 +20,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from referral.contract import CHINA_TZ, as_utc
+from referral.rules.contract import CHINA_TZ
+from referral.db import as_utc
 from referral.desk import is_overdue
-from referral.matters import MATTERS
+from referral.rules.matters import MATTERS
 from referral.models import Referral
 from referral.statistics import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, Report
 

@@ -47,7 +47,7 @@ class Station(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(16))  # referral.city.STATION_KINDS
+    kind: Mapped[str] = mapped_column(String(16))  # referral.rules.city.STATION_KINDS
     regions: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # None: every region
     townships: Mapped[list[str]] = mapped_column(JSON, default=list)
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -133,7 +133,7 @@ class Referral(Base):
     priority: Mapped[Priority] = mapped_column(
         Enum(Priority, native_enum=False, length=16, validate_strings=True), default=Priority.normal, index=True
     )
-    # Art. 43: decide within 7 (working) days of the application (referral/deadlines.py).
+    # Art. 43: decide within 7 (working) days of the application (referral/rules/deadlines.py).
     decision_due: Mapped[date] = mapped_column(Date, index=True)
     # Art. 44: a limitation period or filing deadline within 7 days, or preservation needed now.
     # Kept apart from the priority: a fast-track case can be urgent too.
@@ -161,7 +161,8 @@ class Referral(Base):
         """The citizen's own limitation or filing deadline, from the days they told the screening."""
         from datetime import timedelta
 
-        from referral.contract import CHINA_TZ, as_utc
+        from referral.rules.contract import CHINA_TZ
+        from referral.db import as_utc
 
         days = (self.screening_input or {}).get("days_to_deadline")
         if days is None:

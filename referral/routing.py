@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referral.city import CityConfig, city_config
+from referral.rules.city import CityConfig, city_config
 from referral.models import StaffUser, Station
 
 # Screening statuses and criminal flags (shared/domain/eligibility.md) that name a group.

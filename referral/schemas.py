@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from referral.city import city_config
-from referral.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER, as_utc
-from referral.matters import MATTER_CODES
-from referral.eligibility import ScreeningInputError, parse_screening
+from referral.rules.city import city_config
+from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
+from referral.db import as_utc
+from referral.rules.matters import MATTER_CODES
+from referral.rules.eligibility import ScreeningInputError, parse_screening
 from referral.models import Priority, ReferralStatus
 
 

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from referral.contract import as_utc
+from referral.db import as_utc
 from referral.models import AuditEntry, Role, StaffSession, StaffUser, Station, utcnow
 
 SESSION_LIFETIME = timedelta(hours=10)  # one working day; then sign in again

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from referral.contract import CHINA_TZ
-from referral.deadlines import decision_due
+from referral.rules.contract import CHINA_TZ
+from referral.rules.deadlines import decision_due
 from referral.desk import route_new
-from referral.eligibility import parse_screening, screen
+from referral.rules.eligibility import parse_screening, screen
 from referral.models import Priority, Referral, utcnow
 from referral.schemas import ReferralCreate
 

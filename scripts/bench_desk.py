@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from referral.db import make_engine, make_session_factory
-from referral.deadlines import decision_due
+from referral.rules.deadlines import decision_due
 from referral.desk import route_new
 from referral.migrate import upgrade
 from referral.models import Referral, Role, Station, utcnow
@@ -167,7 +167,7 @@ def run(database_url: str, backlog: int, samples: int) -> list[str]:
 
 
 def monthly(database_url: str) -> None:
-    from referral.contract import china_today
+    from referral.rules.contract import china_today
     from referral.models import StaffUser
     from referral.statistics import month_bounds, report
 

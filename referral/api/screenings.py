@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from referral.eligibility import ScreeningInputError, parse_screening, screen
+from referral.rules.eligibility import ScreeningInputError, parse_screening, screen
 
 router = APIRouter(prefix="/api/screenings", tags=["screenings"])
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from referral import desk
-from referral.contract import as_utc
+from referral.db import as_utc
 from referral.api.deps import SessionDep, require_token
 from referral.models import Referral, ReferralStatus
 from referral.status_text import status_text

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from referral import admin
 from referral.api.deps import SessionDep
-from referral.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
+from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, client_address, render, see_other
 from referral.desk import EVENT_KINDS
 

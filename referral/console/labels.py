@@ -74,7 +74,7 @@ def yes_no(value: object) -> str:
 
 def screening_rows(screening: dict | None) -> list[tuple[str, str]]:
     """The pre-screen answers as (label, readable value) pairs, in the contract's order."""
-    from referral.matters import MATTERS
+    from referral.rules.matters import MATTERS
 
     if not screening:
         return []

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from referral import admin, desk
 from referral.api.deps import SessionDep
-from referral.city import city_config
+from referral.rules.city import city_config
 from referral.console import labels
 from referral.console.web import (
     ConsoleRoute, NotFound, PageError, PostUserDep, UserDep, client_address, render, see_other,
 )
-from referral.matters import MATTERS
+from referral.rules.matters import MATTERS
 from referral.models import Referral, ReferralStatus, StaffUser, Station
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)

@@ -16,7 +16,7 @@ from referral import desk, export, statistics
 from referral.api.deps import SessionDep
 from referral.console.referrals import QueueQ, QueueQuery, queue_filter
 from referral.console.web import ConsoleRoute, PageError, UserDep, client_address, render
-from referral.contract import CHINA_TZ
+from referral.rules.contract import CHINA_TZ
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
 

@@ -22,8 +22,9 @@ from fastapi.templating import Jinja2Templates
 from referral import staff_auth
 from referral.api.deps import SessionDep
 from referral.console import labels
-from referral.contract import CHINA_TZ, as_utc
-from referral.matters import MATTERS
+from referral.rules.contract import CHINA_TZ
+from referral.db import as_utc
+from referral.rules.matters import MATTERS
 from referral.models import StaffSession, StaffUser
 
 COOKIE = "legalaid_staff"

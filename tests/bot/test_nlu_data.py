@@ -11,7 +11,7 @@ import yaml
 
 from actions.questions import ASIDES, answer_response, matter_code
 from bot.text import normalise
-from referral.matters import MATTER_CODES
+from referral.rules.matters import MATTER_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

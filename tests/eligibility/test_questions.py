@@ -1,4 +1,4 @@
-"""The pre-screen asks only what the engine still needs (referral.eligibility.questions_needed)."""
+"""The pre-screen asks only what the engine still needs (referral.rules.eligibility.questions_needed)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral.eligibility import CRIMINAL_FLAGS, STATUSES, case_from_answers, parse_screening, questions_needed, screen
-from referral.matters import MATTER_CODES
+from referral.rules.eligibility import CRIMINAL_FLAGS, STATUSES, case_from_answers, parse_screening, questions_needed, screen
+from referral.rules.matters import MATTER_CODES
 
 NONE: frozenset[str] = frozenset()
 
@@ -84,7 +84,7 @@ def test_case_from_answers_fills_the_contract():
 def test_region_is_asked_only_where_the_threshold_differs(tmp_path):
     from pathlib import Path
 
-    from referral.city import load_city_config
+    from referral.rules.city import load_city_config
 
     sample = Path("referral/city.yaml").read_text(encoding="utf-8")
     assert "regions: \"*\"" in sample

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral.city import city_config
-from referral.eligibility import (
+from referral.rules.city import city_config
+from referral.rules.eligibility import (
     CRIMINAL_FLAGS,
     EXEMPT_STATUSES,
     OUTCOME_RANK,
@@ -24,7 +24,7 @@ from referral.eligibility import (
     parse_screening,
     screen,
 )
-from referral.matters import MATTER_CODES
+from referral.rules.matters import MATTER_CODES
 
 
 def decide(**case):
@@ -125,10 +125,10 @@ def test_bad_input_names_the_field(case, field):
 
 
 def test_command_line_contract():
-    run = subprocess.run([sys.executable, "-m", "referral.eligibility"], input=json.dumps(
+    run = subprocess.run([sys.executable, "-m", "referral.rules.eligibility"], input=json.dumps(
         {"matter": "labor_wage", "statuses": ["migrant_worker"]}), capture_output=True, text=True)
     assert run.returncode == 0 and json.loads(run.stdout)["outcome"] == "eligible"
-    bad = subprocess.run([sys.executable, "-m", "referral.eligibility"], input='{"matter": 3}',
+    bad = subprocess.run([sys.executable, "-m", "referral.rules.eligibility"], input='{"matter": 3}',
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "matter" in bad.stderr
 
@@ -175,7 +175,7 @@ def test_fast_track_wins_for_civil_and_administrative(case):
 
 
 def test_every_cited_article_exists():
-    from referral.citations import articles_of
+    from referral.rules.citations import articles_of
 
     articles = articles_of("法律援助法")
     for case, *_ in TABLE:

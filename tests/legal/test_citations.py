@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from referral.citations import Citation, articles_of, find_citations, unknown_citations
-from referral.matters import MATTER_CODES
+from referral.rules.citations import Citation, articles_of, find_citations, unknown_citations
+from referral.rules.matters import MATTER_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,7 +79,7 @@ def test_statute_texts_are_parsed():
 def decision_texts() -> list[str]:
     """Every sentence the eligibility engine can say, over a grid of cases (each matter, status,
     Art. 25 circumstance, lawyer, income and urgency)."""
-    from referral.eligibility import CRIMINAL_FLAGS, STATUSES, parse_screening, role_for, screen
+    from referral.rules.eligibility import CRIMINAL_FLAGS, STATUSES, parse_screening, role_for, screen
 
     texts = []
     for matter in sorted(MATTER_CODES):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from referral.city import CityConfigError, city_config, load_city_config
+from referral.rules.city import CityConfigError, city_config, load_city_config
 
 
 @pytest.mark.parametrize(

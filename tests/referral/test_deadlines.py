@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from referral.deadlines import add_working_days, decision_due
+from referral.rules.deadlines import add_working_days, decision_due
 
 
 def test_ordinary_week_skips_the_weekend():

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import create_engine, text
 
-from referral import deadlines
+from referral.rules import deadlines
 from referral.migrate import downgrade, upgrade
 from tests.referral.test_referrals_api import _field_error, post
 

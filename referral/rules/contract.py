@@ -12,11 +12,6 @@ def china_today() -> dt.date:
     return dt.datetime.now(CHINA_TZ).date()
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """A stored time as an aware UTC time: every time is stored in UTC, and SQLite hands it back naive."""
-    return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
 # A mainland mobile number: 11 digits starting with 1.
 MOBILE_NUMBER = re.compile(r"^1\d{10}$")
 

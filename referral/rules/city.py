@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from referral.matters import MATTER_CODES
+from referral.rules.matters import MATTER_CODES
 
-DEFAULT_CITY_CONFIG = Path(__file__).with_name("city.yaml")
+DEFAULT_CITY_CONFIG = Path(__file__).parent.parent / "city.yaml"
 
 
 class CityConfigError(ValueError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-LAWS_DIR = Path(__file__).with_name("laws")
+LAWS_DIR = Path(__file__).parent.parent / "laws"
 
 _ARTICLES = r"(?P<articles>(?:[、，,和及与]?第[零〇一二三四五六七八九十百千]+条)+)"
 _CITATION = re.compile(r"《(?P<law>[^》]+)》" + _ARTICLES)
