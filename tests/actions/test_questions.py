@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followups import ActionAnswerFollowup, ActionAnswerUnderlyingProblem
 from actions.questions import OFFER_LINE, answer_for, excerpt, followup_response, underlying_problem, utter_answer
 from referral.rules.matters import MATTER_CODES
-from tests.actions.conftest import make_tracker
+from tests.support.trackers import make_tracker
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = DOMAIN["responses"]

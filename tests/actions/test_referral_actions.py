@@ -17,7 +17,7 @@ from actions.referral import (
     idempotency_key,
     referral_payload,
 )
-from tests.actions.conftest import make_tracker
+from tests.support.trackers import make_tracker
 
 FORM_OPENED = {"event": "active_loop", "name": "referral_form", "timestamp": 1_700_000_000.0}
 CONSENTED = {"event": "slot", "name": "referral_consent", "value": True, "timestamp": 1_700_000_010.5}

@@ -18,7 +18,7 @@ from actions.screening import (
     ActionScreeningFollowup,
     ValidateScreeningForm,
 )
-from tests.actions.conftest import make_tracker
+from tests.support.trackers import make_tracker
 
 # The real domain: the validator answers a question on the way only with a response it has.
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))

@@ -20,8 +20,8 @@ from actions.status import (
     parse_last4,
     parse_ticket,
 )
-from tests.actions.conftest import make_tracker
-from tests.actions.test_referral_client import Script, serve
+from tests.support.trackers import make_tracker
+from tests.support.http_script import Script, serve
 
 CLEARED = [SlotSet("status_ticket", None), SlotSet("status_phone_last4", None)]
 FOUND = {"ticket_number": "FY261128-4821", "status": "new", "status_text": "已经收到，正在等工作人员处理。",

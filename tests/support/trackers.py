@@ -1,4 +1,4 @@
-"""Helpers to build trackers the way rasa-sdk's own tests do."""
+"""Trackers built in code, the way rasa-sdk's own tests build them."""
 
 from __future__ import annotations
 
