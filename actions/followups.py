@@ -1,5 +1,5 @@
 """Answers that depend on the conversation so far: a follow-up without a topic, and the
-problem under a danger message. Thin: the choice is made in actions/questions.py."""
+problem under a danger message. Thin: the choice is made in actions/bot_answers.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.safety import SELF_HARM
-from actions.questions import (
+from actions.bot_answers import (
     answer_response,
     followup_response,
     matter_code,

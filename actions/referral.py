@@ -12,7 +12,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import (
+from actions.citizen_replies import (
     consent_answer,
     fields_to_correct,
     find_region,
@@ -26,7 +26,7 @@ from actions.answers import (
 )
 from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
 from actions.config import load_settings
-from actions.questions import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
 from bot.text import normalise
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS

@@ -16,8 +16,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import find_region, says_no
-from actions.questions import QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from actions.citizen_replies import find_region, says_no
+from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
 from actions.screening_answers import (
     DECLINED,
     describe_income,

@@ -16,12 +16,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import parse_mobile, says_no
+from actions.citizen_replies import parse_mobile, says_no
 from actions.clients.referral_api import (
     HttpReferralClient, ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound,
 )
 from actions.config import load_settings
-from actions.questions import answer_for, utter_answer
+from actions.bot_answers import answer_for, utter_answer
 from bot.text import half_width
 
 logger = logging.getLogger(__name__)

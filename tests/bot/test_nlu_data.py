@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.questions import ASIDES, answer_response, matter_code
+from actions.bot_answers import ASIDES, answer_response, matter_code
 from bot.text import normalise
 from referral.rules.matters import MATTER_CODES
 

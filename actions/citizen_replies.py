@@ -1,4 +1,4 @@
-"""Reading a citizen's free-text answers: names, mobile numbers, descriptions.
+"""Reading a citizen's free-text replies: names, mobile numbers, yes and no, descriptions, places.
 
 Pure functions, no Rasa: the form validators are thin adapters around these.
 """

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followups import ActionAnswerFollowup, ActionAnswerUnderlyingProblem
-from actions.questions import OFFER_LINE, answer_for, excerpt, followup_response, underlying_problem, utter_answer
+from actions.bot_answers import OFFER_LINE, answer_for, excerpt, followup_response, underlying_problem, utter_answer
 from referral.rules.matters import MATTER_CODES
 from tests.support.trackers import make_tracker
 

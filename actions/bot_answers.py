@@ -1,4 +1,4 @@
-"""Questions and asides in the middle of a form: answered, then the form asks its question again.
+"""The bot's answers to questions and asides in the middle of a form; then the form asks its question again.
 
 Outside the forms, rules answer each intent (data/rules_answers.yml). Inside a form the
 message first reaches the form's validator, which uses ``answer_for`` to tell an answer from

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import (
+from actions.citizen_replies import (
     fields_to_correct,
     find_region,
     is_explicit_yes,
