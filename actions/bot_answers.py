@@ -14,6 +14,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.tracker_history import previous_intent
 from bot.safety import SAFETY_INTENTS
 from referral.rules.matters import MATTER_CODES
 
@@ -131,14 +132,6 @@ def utter_answer(dispatcher: Any, domain: dict[str, Any], response: str, in_form
         dispatcher.utter_message(response=name, text=text)
     else:
         dispatcher.utter_message(response=name)
-
-
-def previous_intent(tracker: Tracker) -> str | None:
-    """The intent of the citizen's message before the latest one."""
-    said = [e for e in tracker.events if e.get("event") == "user"]
-    if len(said) < 2:
-        return None
-    return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def underlying_problem(parse: dict[str, Any]) -> str | None:

@@ -10,15 +10,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.safety import SELF_HARM
 from actions.bot_answers import (
     answer_response,
     followup_response,
     matter_code,
-    previous_intent,
     underlying_problem,
     utter_answer,
 )
+from actions.tracker_history import previous_intent
+from bot.safety import SELF_HARM
 
 
 class ActionAnswerFollowup(Action):

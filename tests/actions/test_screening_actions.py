@@ -10,7 +10,7 @@ import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.referral import referral_payload
+from actions.referral_request import referral_payload
 from actions.screening import (
     ANSWER_SLOTS,
     ActionResetScreening,

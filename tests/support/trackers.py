@@ -1,4 +1,4 @@
-"""Trackers built in code, the way rasa-sdk's own tests build them."""
+"""Trackers and their events built in code, the way rasa-sdk's own tests build them."""
 
 from __future__ import annotations
 
@@ -34,3 +34,12 @@ def make_tracker(
         active_loop={"name": form} if requested_slot else {},
         latest_action_name="action_listen",
     )
+
+
+def user_message(text: str, t: float) -> dict[str, Any]:
+    """A citizen's message event, read as `inform`."""
+    return {"event": "user", "text": text, "timestamp": t, "parse_data": {"intent": {"name": "inform"}}}
+
+
+def slot_event(name: str, value: Any, t: float) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value, "timestamp": t}

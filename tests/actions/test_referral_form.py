@@ -1,59 +1,15 @@
-"""The referral form's validators and the submit action, with exact events (rasa-sdk style)."""
+"""The referral form's validator, with exact events (rasa-sdk style)."""
 
 from __future__ import annotations
 
 import pytest
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.referral_api import ReferralApiError, Ticket
-from actions.referral import (
-    CLEARED_SLOTS,
-    FORM_SLOTS,
-    ActionSessionStart,
-    ActionResetReferral,
-    ActionSubmitReferral,
-    ValidateReferralForm,
-    idempotency_key,
-    referral_payload,
-)
+from actions.referral_form import ValidateReferralForm
+from actions.referral_slots import FORM_SLOTS
+from tests.support.dispatcher import responses
+from tests.support.referral_application import FILLED
 from tests.support.trackers import make_tracker
-
-FORM_OPENED = {"event": "active_loop", "name": "referral_form", "timestamp": 1_700_000_000.0}
-CONSENTED = {"event": "slot", "name": "referral_consent", "value": True, "timestamp": 1_700_000_010.5}
-FILLED = {
-    "referral_consent": True,
-    "referral_confirmed": True,
-    "applicant_name": "张三",
-    "applicant_phone": "13812345678",
-    "region": "镇雄县",
-    "description": "老板拖欠我三个月工资",
-    "matter": "labor_wage",
-}
-
-
-class FakeReferralClient:
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.calls: list[tuple[dict, str]] = []
-
-    async def create_referral(self, payload, idempotency_key):
-        self.calls.append((payload, idempotency_key))
-        if self.fail:
-            raise ReferralApiError("down")
-        return Ticket(ticket_number="FY261128-0042", status="new", replayed=False)
-
-
-@pytest.fixture
-def dispatcher() -> CollectingDispatcher:
-    return CollectingDispatcher()
-
-
-def responses(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m["response"] for m in dispatcher.messages]
-
-
-# --- validators -------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
@@ -63,7 +19,8 @@ async def test_validate_phone_rejects_short_number(dispatcher):
         requested_slot="applicant_phone",
         after_user=[{"event": "slot", "name": "applicant_phone", "value": "12345", "timestamp": 1_700_000_101.0}],
     )
-    events = await ValidateReferralForm().run(dispatcher, tracker, {"forms": {"referral_form": {"required_slots": list(FORM_SLOTS)}}})
+    domain = {"forms": {"referral_form": {"required_slots": list(FORM_SLOTS)}}}
+    events = await ValidateReferralForm().run(dispatcher, tracker, domain)
     assert SlotSet("applicant_phone", None) in events
     assert responses(dispatcher) == ["utter_invalid_phone"]
 
@@ -228,151 +185,6 @@ async def test_required_slots_stop_after_refused_consent(dispatcher):
     agreed = make_tracker(slots={"referral_consent": True})
     assert await form.required_slots(slots, dispatcher, refused, {}) == ["referral_consent"]
     assert await form.required_slots(slots, dispatcher, agreed, {}) == slots
-
-
-# --- submit -----------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
-    client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
-    tracker = make_tracker(slots=FILLED, events=[FORM_OPENED, CONSENTED])
-    events = await action.run(dispatcher, tracker, {})
-    assert events == [
-        SlotSet("ticket_number", "FY261128-0042"),
-        SlotSet("referral_pending", False),
-        SlotSet("pending_referral", None),
-        *[SlotSet(slot, None) for slot in CLEARED_SLOTS],
-    ]
-    assert dispatcher.messages[0]["response"] == "utter_referral_created"
-    assert dispatcher.messages[0]["ticket_number"] == "FY261128-0042"
-    payload, key = client.calls[0]
-    assert payload == {
-        "channel": "rest",
-        "applicant_name": "张三",
-        "applicant_phone": "13812345678",
-        "region": "镇雄县",
-        "matter": "labor_wage",
-        "description": "老板拖欠我三个月工资",
-        "consent": True,
-        "consent_at": "2023-11-14T22:13:30.500000+00:00",
-    }
-    assert key == idempotency_key(tracker)
-
-
-@pytest.mark.asyncio
-async def test_violence_ticket_ends_with_a_safety_reminder(dispatcher):
-    action = ActionSubmitReferral()
-    action.client = FakeReferralClient()
-    slots = {**FILLED, "matter": "domestic_violence"}
-    await action.run(dispatcher, make_tracker(slots=slots, events=[FORM_OPENED]), {})
-    assert responses(dispatcher) == ["utter_referral_created", "utter_safety_reminder"]
-
-
-@pytest.mark.asyncio
-async def test_submit_without_matter_sends_other(dispatcher):
-    client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
-    await action.run(dispatcher, make_tracker(slots={**FILLED, "matter": None}, events=[FORM_OPENED]), {})
-    assert client.calls[0][0]["matter"] == "other"
-
-
-@pytest.mark.asyncio
-async def test_submit_failure_tells_the_truth_and_freezes_the_request(dispatcher):
-    action = ActionSubmitReferral()
-    action.client = FakeReferralClient(fail=True)
-    tracker = make_tracker(slots=FILLED, events=[FORM_OPENED, CONSENTED])
-    events = await action.run(dispatcher, tracker, {})
-    frozen = {"key": idempotency_key(tracker), "payload": referral_payload(tracker)}
-    assert events == [SlotSet("referral_pending", True), SlotSet("pending_referral", frozen),
-                      *[SlotSet(slot, None) for slot in CLEARED_SLOTS]]
-    assert responses(dispatcher) == ["utter_referral_failed"]
-
-
-@pytest.mark.asyncio
-async def test_retry_sends_the_frozen_request_whatever_changed(dispatcher):
-    client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
-    frozen = {"key": "rasa-frozen-key", "payload": {"matter": "labor_wage", "applicant_name": "张三"}}
-    # the form slots are gone and the matter has changed since the first attempt
-    tracker = make_tracker(slots={"pending_referral": frozen, "referral_pending": True, "matter": "divorce"},
-                           events=[{**FORM_OPENED, "timestamp": 1.0}])
-    events = await action.run(dispatcher, tracker, {})
-    assert client.calls == [(frozen["payload"], "rasa-frozen-key")]
-    assert SlotSet("pending_referral", None) in events and SlotSet("ticket_number", "FY261128-0042") in events
-
-
-@pytest.mark.asyncio
-async def test_misconfigured_action_server_tells_the_truth(dispatcher, monkeypatch):
-    monkeypatch.delenv("REFERRAL_API_URL", raising=False)
-    monkeypatch.setattr(ActionSubmitReferral, "client", None)
-    events = await ActionSubmitReferral().run(dispatcher, make_tracker(slots=FILLED, events=[FORM_OPENED]), {})
-    assert responses(dispatcher) == ["utter_referral_failed"]
-    assert SlotSet("referral_pending", True) in events
-
-
-@pytest.mark.asyncio
-async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
-    client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
-    events = await action.run(dispatcher, make_tracker(slots={"referral_consent": False}), {})
-    assert client.calls == []
-    assert responses(dispatcher) == ["utter_consent_refused"]
-    assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in CLEARED_SLOTS]]
-
-
-@pytest.mark.asyncio
-async def test_submit_without_confirmation_submits_nothing(dispatcher):
-    client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
-    await action.run(dispatcher, make_tracker(slots={**FILLED, "referral_confirmed": None}), {})
-    assert client.calls == []
-
-
-@pytest.mark.asyncio
-async def test_reset_forgets_everything(dispatcher):
-    events = await ActionResetReferral().run(dispatcher, make_tracker(slots=FILLED), {})
-    assert events == [*[SlotSet(s, None) for s in CLEARED_SLOTS], SlotSet("referral_pending", False),
-                      SlotSet("pending_referral", None), SlotSet("requested_slot", None)]
-    assert responses(dispatcher) == ["utter_referral_stopped"]
-
-
-@pytest.mark.asyncio
-async def test_reset_of_a_pending_application_is_honest(dispatcher):
-    tracker = make_tracker(slots={"referral_pending": True, "pending_referral": {"key": "k", "payload": {}}})
-    await ActionResetReferral().run(dispatcher, tracker, {})
-    assert responses(dispatcher) == ["utter_pending_dropped"]
-
-
-@pytest.mark.asyncio
-async def test_session_start_keeps_ticket_and_pending_only(dispatcher):
-    from rasa_sdk.events import ActionExecuted, SessionStarted
-
-    slots = {**FILLED, "ticket_number": "FY261128-0042", "referral_pending": False}
-    events = await ActionSessionStart().run(dispatcher, make_tracker(slots=slots), {})
-    assert events == [SessionStarted(), SlotSet("ticket_number", "FY261128-0042"),
-                      SlotSet("referral_pending", False), ActionExecuted("action_listen")]
-
-
-def test_idempotency_key_is_stable_per_application():
-    first = make_tracker(events=[FORM_OPENED])
-    again = make_tracker(events=[FORM_OPENED, {"event": "slot", "name": "x", "value": 1, "timestamp": 5.0}])
-    later = make_tracker(events=[FORM_OPENED, {**FORM_OPENED, "timestamp": 1_700_000_500.0}])
-    other_sender = make_tracker(events=[FORM_OPENED], sender_id="citizen-2")
-    assert idempotency_key(first) == idempotency_key(again)
-    assert idempotency_key(first) != idempotency_key(later)
-    assert idempotency_key(first) != idempotency_key(other_sender)
-    assert idempotency_key(first).startswith("rasa-") and len(idempotency_key(first)) == 45
-
-
-def test_payload_uses_latest_input_channel():
-    assert referral_payload(make_tracker(slots=FILLED, channel="wechat"))["channel"] == "wechat"
 
 
 @pytest.mark.asyncio

@@ -1,4 +1,5 @@
-"""The HTTP client against a real local HTTP server: retries, timeouts, errors without personal data."""
+"""The referral API client against a real local HTTP server: submissions and status lookups, retries,
+timeouts, errors without personal data."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 import pytest
 
-from actions.clients.referral_api import HttpReferralClient, ReferralApiError
+from actions.clients.referral_api import HttpReferralClient, ReferralApiError, StatusLookupPaused, StatusNotFound
 from actions.config import ActionSettings
 from tests.support.http_script import Script, serve
 
@@ -72,3 +73,38 @@ def test_settings_name_missing_variables(monkeypatch):
     monkeypatch.setenv("REFERRAL_API_TOKEN", "x" * 20)
     with pytest.raises(RuntimeError, match="REFERRAL_API_URL"):
         load_settings()
+
+
+# --- status lookups --------------------------------------------------------------------
+
+FOUND = {"ticket_number": "FY261128-4821", "status": "new", "status_text": "已经收到，正在等工作人员处理。",
+         "station_name": "镇雄县法律援助中心", "station_phone": None, "decision_due": "2026-12-08"}
+
+
+@pytest.mark.asyncio
+async def test_client_posts_the_lookup_with_the_token(server_for):
+    script = Script([(200, FOUND)])
+    found = await server_for(script).lookup_status("FY261128-4821", "5678")
+    assert found == FOUND
+    request = script.requests[0]
+    assert request["path"] == "/api/referrals/status"
+    assert request["body"] == {"ticket_number": "FY261128-4821", "phone_last4": "5678"}
+    assert request["headers"]["Authorization"] == "Bearer " + "t" * 20
+
+
+@pytest.mark.parametrize(("status", "error"), [(404, StatusNotFound), (429, StatusLookupPaused),
+                                                (500, ReferralApiError), (401, ReferralApiError)])
+@pytest.mark.asyncio
+async def test_client_errors(server_for, caplog, status, error):
+    script = Script([(status, {"detail": "x"})])
+    with caplog.at_level(logging.DEBUG), pytest.raises(error):
+        await server_for(script).lookup_status("FY261128-4821", "5678")
+    assert "5678" not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_client_unreachable():
+    client = HttpReferralClient(ActionSettings("http://127.0.0.1:9", "t" * 20, connect_timeout=0.5,
+                                             read_timeout=0.5, retries=0))
+    with pytest.raises(ReferralApiError):
+        await client.lookup_status("FY261128-4821", "5678")

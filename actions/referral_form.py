@@ -1,0 +1,192 @@
+"""The referral form's validator: consent first, then name, phone, region and what happened, then the check.
+
+A question or an aside instead of an answer is answered (actions/bot_answers.py) and the form
+asks again; the replies are read in actions/citizen_replies.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from actions.citizen_replies import (
+    consent_answer,
+    fields_to_correct,
+    find_region,
+    is_an_addition,
+    is_explicit_yes,
+    parse_description,
+    parse_mobile,
+    parse_name,
+    refers_back,
+    says_no,
+)
+from actions.referral_slots import FORM_SLOTS
+from actions.tracker_history import earlier_account, said_twice
+from referral.rules.city import city_config
+from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+
+# How sure the classifier must be that an account names its matter.
+MATTER_CONFIDENCE = 0.6
+
+
+class ValidateReferralForm(FormValidationAction):
+    """Consent first; without it the form asks nothing more."""
+
+    def name(self) -> str:
+        return "validate_referral_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("referral_consent") is False:
+            return ["referral_consent"]
+        return domain_slots
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """A question or an aside instead of an answer is answered; then the form asks again."""
+        requested = tracker.get_slot("requested_slot")
+        text = tracker.latest_message.get("text") or ""
+        if requested in FORM_SLOTS and not _is_an_answer(requested, text, tracker.latest_message):
+            # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
+            response = answer_for(tracker, domain, legal_questions=requested != "description")
+            if response:
+                utter_answer(dispatcher, domain, response, in_form=True)
+                return [SlotSet(requested, None)]
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
+    def validate_referral_consent(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        # Read from the words, not from the classifier: 「？」 is no consent, 「同意！！👍」 is.
+        answer = consent_answer(value if isinstance(value, str) else tracker.latest_message.get("text"))
+        if answer is None:
+            dispatcher.utter_message(response="utter_consent_unclear")
+        return {"referral_consent": answer}
+
+    def validate_applicant_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        name = parse_name(value)
+        if name is not None and find_region(name) is not None:
+            name = None  # 「水富」 is a place, not a person
+        if name is None and said_twice(tracker, value):
+            name = _as_given(value)  # a real name we cannot read (林在山): the citizen insists
+        if name is None:
+            dispatcher.utter_message(response="utter_invalid_name")
+            return {"applicant_name": None}  # None makes the form ask again
+        # 「我叫李国强电话159…我在镇雄县」 answers three questions at once
+        slots: dict[str, Any] = {"applicant_name": name}
+        phone = parse_mobile(value)
+        if phone is not None and not tracker.get_slot("applicant_phone"):
+            slots["applicant_phone"] = phone
+        region = find_region(value)
+        if region is not None and not tracker.get_slot("region"):
+            slots["region"] = region.name
+        return slots
+
+    def validate_applicant_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        phone = parse_mobile(value)
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_phone")
+        return {"applicant_phone": phone}
+
+    def validate_region(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        region = find_region(value)
+        if region is None:
+            region_list = "、".join(city_config().region_names())
+            dispatcher.utter_message(response="utter_invalid_region", region_list=region_list)
+            return {"region": None}
+        return {"region": region.name}
+
+    def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if refers_back(value):
+            # 「就是刚才说的」: the account the citizen gave before the form, never asked again
+            earlier = earlier_account(tracker)
+            if earlier is None:
+                dispatcher.utter_message(response="utter_description_not_found")
+                return {"description": None}
+            return {"description": earlier}
+        description = parse_description(value)
+        if description is None:
+            dispatcher.utter_message(response="utter_invalid_description")
+            return {"description": None}
+        slots: dict[str, Any] = {"description": description}
+        # The account of what happened decides the ticket's matter, when the classifier is sure.
+        intent = tracker.latest_message.get("intent") or {}
+        code = matter_code(intent.get("name") or "")
+        screening = tracker.get_slot("screening")
+        if not code or intent.get("confidence", 0) < MATTER_CONFIDENCE:
+            return slots
+        if not screening:
+            slots["matter"] = code
+            return slots
+        # After a screening its matter stands (it was asked directly); only a clearly different
+        # matter shows that this application is about something else: then the screening stays behind.
+        screened = screening["input"]["matter"]
+        if screened != "other" and code not in (screened, "other"):
+            slots.update(matter=code, screening=None)
+        return slots
+
+    def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        """The citizen checks the summary: yes submits, 「电话不对」 or just 「电话」 asks that again,
+        「还有，他打了我一巴掌」 is added to the account and the summary shown again."""
+        if refers_back(value):
+            # 「就是刚才说的」 contains 是 but says neither yes nor no here
+            dispatcher.utter_message(response="utter_confirm_unclear")
+            return {"referral_confirmed": None}
+        if is_an_addition(value):
+            description = f"{tracker.get_slot('description') or ''}\n补充：{value.strip()}".strip()
+            dispatcher.utter_message(response="utter_description_added")
+            return {"description": description[:MAX_DESCRIPTION_CHARS], "referral_confirmed": None}
+        fields = fields_to_correct(value) if says_no(value) or not is_explicit_yes(value) else []
+        if fields:
+            dispatcher.utter_message(response="utter_correct_fields")
+            slots: dict[str, Any] = {"referral_confirmed": None, **{slot: None for slot in fields}}
+            # 「县也填错了，我是在彝良」 carries the right answer: take it instead of asking again
+            region = find_region(value) if "region" in fields else None
+            phone = parse_mobile(value) if "applicant_phone" in fields else None
+            if region is not None:
+                slots["region"] = region.name
+            if phone is not None:
+                slots["applicant_phone"] = phone
+            return slots
+        if says_no(value):
+            dispatcher.utter_message(response="utter_which_field")
+            return {"referral_confirmed": None}
+        if is_explicit_yes(value):
+            return {"referral_confirmed": True}
+        dispatcher.utter_message(response="utter_confirm_unclear")
+        return {"referral_confirmed": None}
+
+
+def _is_an_answer(slot: str, text: str, parse: dict[str, Any] | None = None) -> bool:
+    """Whether the words plainly answer the form's question (then no classifier can overrule them)."""
+    if slot == "referral_consent":
+        return consent_answer(text) is not None
+    if slot == "applicant_phone":
+        return parse_mobile(text) is not None
+    if slot == "region":
+        return find_region(text) is not None
+    if slot == "description":
+        return refers_back(text)  # 「就是刚才说的」 answers, whatever the classifier thinks
+    if slot == "referral_confirmed":
+        if refers_back(text) or is_explicit_yes(text) or says_no(text) or fields_to_correct(text):
+            return True
+        # an addition to the account, unless the classifier is sure it is an aside (an insult)
+        intent = (parse or {}).get("intent") or {}
+        aside = intent.get("name") in ASIDES and (intent.get("confidence") or 0.0) >= QUESTION_CONFIDENCE
+        return is_an_addition(text) and not aside
+    return False  # a name or an account: the classifier tells a question from an answer
+
+
+def _as_given(value: str) -> str | None:
+    """An insisted name, taken as typed when it is short and has no digits."""
+    text = value.strip()
+    return text if 0 < len(text) <= MAX_NAME_CHARS and not any(c.isdigit() for c in text) else None

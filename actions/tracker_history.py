@@ -1,0 +1,123 @@
+"""Reading what happened earlier in the conversation from the tracker's events.
+
+The citizen's earlier messages and intents, when the application's form opened and when
+consent was given, the township in the answer that gave the region.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.referral_slots import FORM
+from bot.text import normalise
+from referral.rules.city import city_config
+from referral.rules.contract import MAX_DESCRIPTION_CHARS
+
+# What the citizen said before applying travels with the application (the API's limits).
+MAX_CONVERSATION_MESSAGES = 20
+MAX_MESSAGE_CHARS = 2000
+# Answers to these questions are personal data: never copied into the conversation.
+PERSONAL_QUESTIONS = ("applicant_name", "applicant_phone", "region", "status_phone_last4")
+
+
+def previous_intent(tracker: Tracker) -> str | None:
+    """The intent of the citizen's message before the latest one."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    if len(said) < 2:
+        return None
+    return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def said_twice(tracker: Tracker, value: Any) -> bool:
+    """Whether the citizen's previous message was this same answer."""
+    texts = [e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"]
+    return isinstance(value, str) and len(texts) >= 2 and texts[0] == texts[1] == value
+
+
+def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
+    """What the citizen told of the problem before the form: the messages read as a matter
+    (matter_<code>, other included), the last ``most`` of them in order; None when there are none."""
+    said = [e for e in tracker.events if e.get("event") == "user"][:-1]  # not 「就是刚才说的」 itself
+    accounts = [
+        e.get("text") for e in said
+        if e.get("text")
+        and ((e.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("matter_")
+    ]
+    if not accounts:
+        return None
+    return "；".join(accounts[-most:])[:MAX_DESCRIPTION_CHARS]
+
+
+def consent_time(tracker: Tracker) -> str:
+    """When the citizen said yes (the slot event's time), in ISO 8601 UTC."""
+    stamp = next(
+        (
+            e.get("timestamp")
+            for e in reversed(tracker.events)
+            if e.get("event") == "slot" and e.get("name") == "referral_consent" and e.get("value") is True
+        ),
+        None,
+    )
+    moment = datetime.fromtimestamp(stamp, timezone.utc) if stamp else datetime.now(timezone.utc)
+    return moment.isoformat()
+
+
+def _form_opening(tracker: Tracker) -> int | None:
+    """Index of the event that opened this application's form (the last activation), or None."""
+    for i in range(len(tracker.events) - 1, -1, -1):
+        event = tracker.events[i]
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return i
+    return None
+
+
+def form_opened_at(tracker: Tracker) -> float | None:
+    """When this application's form was opened (the last activation's timestamp), or None."""
+    opening = _form_opening(tracker)
+    return None if opening is None else tracker.events[opening].get("timestamp")
+
+
+def conversation_before_form(tracker: Tracker) -> list[str]:
+    """The citizen's own messages before this application's form opened, oldest first (the last
+    ``MAX_CONVERSATION_MESSAGES``), without answers to name, phone or region questions
+    (of an earlier application or the screening) and without button payloads."""
+    end = _form_opening(tracker)
+    if end is None:
+        return []
+    said: list[str] = []
+    requested: str | None = None
+    for event in tracker.events[:end]:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
+            requested = None
+        elif kind == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith("/") and requested not in PERSONAL_QUESTIONS:
+                said.append(text[:MAX_MESSAGE_CHARS])
+    return said[-MAX_CONVERSATION_MESSAGES:]
+
+
+def township_of_answer(tracker: Tracker) -> str | None:
+    """The township named in the message that gave the application's region, when it is one
+    township of that region in the city config (「我在镇雄县泼机镇」); otherwise None."""
+    region_name = tracker.get_slot("region")
+    region = next((r for r in city_config().regions if r.name == region_name), None)
+    if region is None or not region.townships:
+        return None
+    answer: str | None = None
+    last_text: str | None = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_text = event.get("text")
+        elif event.get("event") == "slot" and event.get("name") == "region" and event.get("value") == region_name:
+            answer = last_text
+    if not answer:
+        return None
+    text = normalise(answer)
+    named = [t for t in region.townships if t in text]
+    return named[0] if len(named) == 1 else None
