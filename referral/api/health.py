@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep
 
 router = APIRouter(tags=["health"])
 

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 
 from referral import desk, tickets
-from referral.api.deps import SessionDep, require_token
+from referral.api.service_token import require_token
+from referral.dependencies import SessionDep, client_address
 from referral.schemas import ReferralCreate, ReferralList, ReferralPublic
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_token)])
@@ -53,7 +54,7 @@ def read_referral(ticket_number: str, session: SessionDep, request: Request):
     referral = tickets.find_by_number(session, ticket_number)
     if referral is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=f"no referral {ticket_number}")
-    desk.audit(session, None, "token_view", referral, client=request.client.host if request.client else None)
+    desk.audit(session, None, "token_view", referral, client=client_address(request))
     session.commit()
     return referral
 
@@ -67,6 +68,6 @@ def list_referrals(
 ):
     """Newest referrals first (recorded in the audit trail as a read with the service token)."""
     rows, total = tickets.list_referrals(session=session, limit=limit, offset=offset)
-    desk.audit(session, None, "token_list", detail=f"n={len(rows)}", client=request.client.host if request.client else None)
+    desk.audit(session, None, "token_list", detail=f"n={len(rows)}", client=client_address(request))
     session.commit()
     return ReferralList(items=[ReferralPublic.model_validate(r) for r in rows], count=total)

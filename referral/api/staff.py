@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from referral import desk, staff_auth
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep, client_address
 from referral.models import AuditEntry, Referral, Station, StaffUser
 from referral.schemas import (
     AuditEntryPublic, Closing, ContactAttempt, Decision, Queue, QueueItem, ReferralEventPublic, StaffLogin,
@@ -40,10 +40,6 @@ def current_user(
 
 
 UserDep = Annotated[StaffUser, Depends(current_user)]
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _desk_error(exc: desk.DeskError) -> HTTPException:
@@ -79,7 +75,7 @@ def staff_referral(referral: Referral) -> StaffReferral:
 def sign_in(data: StaffLogin, session: SessionDep, request: Request):
     """Sign in with a user name and password; returns a session token."""
     try:
-        user = staff_auth.authenticate(session, data.username, data.password, client=_client(request))
+        user = staff_auth.authenticate(session, data.username, data.password, client=client_address(request))
     except staff_auth.LoginError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
     token, row = staff_auth.start_session(session, user)
@@ -149,14 +145,14 @@ def read_queue(
 def read_referral(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
     """One referral with everything the citizen said, its decision and its history (recorded in the audit trail)."""
     try:
-        return staff_referral(desk.get_for(session, user, ticket_number, client=_client(request)))
+        return staff_referral(desk.get_for(session, user, ticket_number, client=client_address(request)))
     except desk.DeskError as exc:
         raise _desk_error(exc) from None
 
 
 def _step(action, request: Request, session, user: StaffUser, ticket_number: str, *args):
     try:
-        return staff_referral(action(session, user, ticket_number, *args, client=_client(request)))
+        return staff_referral(action(session, user, ticket_number, *args, client=client_address(request)))
     except desk.DeskError as exc:
         raise _desk_error(exc) from None
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from referral import desk
 from referral.db import as_utc
-from referral.api.deps import SessionDep, require_token
+from referral.api.service_token import require_token
+from referral.dependencies import SessionDep, client_address
 from referral.models import Referral, ReferralStatus
 from referral.status_text import status_text
 
@@ -65,7 +66,7 @@ def lookup_status(data: StatusLookup, session: SessionDep, request: Request):
     """The citizen's own status check: the ticket number and the last four digits of their phone number.
 
     Every check of an existing ticket is in the audit trail (never the digits)."""
-    client = request.client.host if request.client else None
+    client = client_address(request)
     referral = session.scalar(
         select(Referral).where(Referral.ticket_number == data.ticket_number).with_for_update()
     )

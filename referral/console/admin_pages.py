@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from referral import admin
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep, client_address
 from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
-from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, client_address, render, see_other
+from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, render, see_other
 from referral.desk import EVENT_KINDS
 
 router = APIRouter(prefix="/console/admin", tags=["console"], route_class=ConsoleRoute)

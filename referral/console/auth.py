@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from referral import staff_auth
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep, app_settings, client_address
 from referral.console.web import (
-    COOKIE, LOGIN_CSRF_COOKIE, STATIC_DIR, ConsoleRoute, PageError, PostUserDep, client_address, render, see_other,
+    COOKIE, LOGIN_CSRF_COOKIE, STATIC_DIR, ConsoleRoute, PageError, PostUserDep, render, see_other,
 )
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _secure(request: Request) -> bool:
-    return request.app.state.settings.legalaid_env == "production"
+    return app_settings(request).legalaid_env == "production"
 
 
 def _login_page(request: Request, *, error: str | None = None, next_: str = "/console/", username: str = "",

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from referral import admin, desk
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep, client_address
 from referral.rules.city import city_config
 from referral.console import labels
 from referral.console.web import (
-    ConsoleRoute, NotFound, PageError, PostUserDep, UserDep, client_address, render, see_other,
+    ConsoleRoute, NotFound, PageError, PostUserDep, UserDep, render, see_other,
 )
 from referral.rules.matters import MATTERS
 from referral.models import Referral, ReferralStatus, StaffUser, Station

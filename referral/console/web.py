@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from referral import staff_auth
-from referral.api.deps import SessionDep
+from referral.dependencies import SessionDep
 from referral.console import labels
 from referral.rules.contract import CHINA_TZ
 from referral.db import as_utc
@@ -124,10 +124,6 @@ class ConsoleRoute(APIRoute):
             return _add_headers(request, response)
 
         return console_handler
-
-
-def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _signed_in(request: Request, session: SessionDep) -> StaffSession:
