@@ -7,7 +7,6 @@ digits are personal data: they are never logged and the slots are cleared after 
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -18,13 +17,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.citizen_replies import parse_mobile, says_no
 from actions.clients.referral_api import (
-    HttpReferralClient, ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound,
+    ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound, referral_api,
 )
-from actions.config import load_settings
 from actions.bot_answers import answer_for, utter_answer
 from bot.text import half_width
-
-logger = logging.getLogger(__name__)
 
 FORM = "status_form"
 TICKET_SLOT = "status_ticket"
@@ -150,15 +146,12 @@ def requested_now(tracker: Tracker, slot: str) -> bool:
 class ActionCheckStatus(Action):
     """Ask the referral service and say what it answered; then forget the digits."""
 
-    client: StatusClient | None = None  # tests set a client; otherwise built from the environment
+    def __init__(self, client: StatusClient | None = None) -> None:
+        # rasa-sdk passes none: the action server's client, built at boot; tests pass a fake
+        self.client = client if client is not None else referral_api()
 
     def name(self) -> str:
         return "action_check_status"
-
-    def _client(self) -> StatusClient:
-        if self.client is None:
-            type(self).client = HttpReferralClient(load_settings())
-        return self.client  # type: ignore[return-value]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ticket, digits = tracker.get_slot(TICKET_SLOT), tracker.get_slot(DIGITS_SLOT)
@@ -166,14 +159,12 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_no_ticket")
             return clear_status_slots()
         try:
-            found = await self._client().lookup_status(ticket, digits)
+            found = await self.client.lookup_status(ticket, digits)
         except StatusNotFound:
             dispatcher.utter_message(response="utter_status_not_found")
         except StatusLookupPaused:
             dispatcher.utter_message(response="utter_status_paused")
-        except (ReferralApiError, RuntimeError) as exc:  # RuntimeError: the action server is misconfigured
-            if isinstance(exc, RuntimeError):
-                logger.error("cannot check referrals: %s", exc)
+        except ReferralApiError:
             dispatcher.utter_message(response="utter_status_failed")
         else:
             dispatcher.utter_message(response="utter_status_result", ticket_number=found["ticket_number"],

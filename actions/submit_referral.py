@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.referral_api import HttpReferralClient, ReferralApiError, ReferralClient
-from actions.config import load_settings
+from actions.clients.referral_api import ReferralApiError, ReferralClient, referral_api
 from actions.referral_request import idempotency_key, referral_payload
 from actions.referral_slots import PENDING, reset_form_slots
-
-logger = logging.getLogger(__name__)
 
 
 class ActionSubmitReferral(Action):
@@ -25,15 +20,12 @@ class ActionSubmitReferral(Action):
     however often it is tried, and whenever the service gets it, one ticket results.
     """
 
-    client: ReferralClient | None = None  # tests set a client; otherwise built from the environment
+    def __init__(self, client: ReferralClient | None = None) -> None:
+        # rasa-sdk passes none: the action server's client, built at boot; tests pass a fake
+        self.client = client if client is not None else referral_api()
 
     def name(self) -> str:
         return "action_submit_referral"
-
-    def _client(self) -> ReferralClient:
-        if self.client is None:
-            type(self).client = HttpReferralClient(load_settings())
-        return self.client  # type: ignore[return-value]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         pending = tracker.get_slot(PENDING)
@@ -45,10 +37,8 @@ class ActionSubmitReferral(Action):
             dispatcher.utter_message(response="utter_consent_refused")
             return [SlotSet("referral_pending", False), *reset_form_slots()]
         try:
-            ticket = await self._client().create_referral(payload, key)
-        except (ReferralApiError, RuntimeError) as exc:  # RuntimeError: the action server is misconfigured
-            if isinstance(exc, RuntimeError):
-                logger.error("cannot submit referrals: %s", exc)
+            ticket = await self.client.create_referral(payload, key)
+        except ReferralApiError:
             dispatcher.utter_message(response="utter_referral_failed")
             # The request is frozen; the form's slots are no longer needed.
             return [SlotSet("referral_pending", True), SlotSet(PENDING, {"key": key, "payload": payload}),

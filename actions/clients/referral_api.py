@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -11,7 +12,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from actions.config import ActionSettings
+from actions.config import ActionSettings, ConfigurationError, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,22 @@ class HttpReferralClient:
     async def lookup_status(self, ticket_number: str, phone_last4: str) -> dict[str, Any]:
         """The status in plain words for a ticket and the applicant's last four phone digits."""
         return await asyncio.to_thread(self._lookup, ticket_number, phone_last4)
+
+
+@functools.cache
+def referral_api() -> HttpReferralClient:
+    """The action server's one client of the referral service, built from the environment.
+
+    rasa-sdk creates every action once while `rasa run actions` loads the actions package; the
+    actions that call the service take this client then. So it is built once, at boot, and a
+    misconfiguration stops the action server there, naming the variable, before any citizen
+    is told that their application failed.
+    """
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        raise SystemExit(str(exc)) from None
+    return HttpReferralClient(settings)
 
 
 def _error_fields(response: requests.Response) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.clients.referral_api import ReferralApiError, Ticket
+from actions.clients.fake_referral_api import FakeReferralClient
 from actions.referral_request import idempotency_key, referral_payload
 from actions.referral_slots import CLEARED_SLOTS
 from actions.submit_referral import ActionResetReferral, ActionSubmitReferral
@@ -14,23 +14,10 @@ from tests.support.referral_application import CONSENTED, FILLED, FORM_OPENED
 from tests.support.trackers import make_tracker
 
 
-class FakeReferralClient:
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.calls: list[tuple[dict, str]] = []
-
-    async def create_referral(self, payload, idempotency_key):
-        self.calls.append((payload, idempotency_key))
-        if self.fail:
-            raise ReferralApiError("down")
-        return Ticket(ticket_number="FY261128-0042", status="new", replayed=False)
-
-
 @pytest.mark.asyncio
 async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
     client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
+    action = ActionSubmitReferral(client)
     tracker = make_tracker(slots=FILLED, events=[FORM_OPENED, CONSENTED])
     events = await action.run(dispatcher, tracker, {})
     assert events == [
@@ -41,7 +28,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
     ]
     assert dispatcher.messages[0]["response"] == "utter_referral_created"
     assert dispatcher.messages[0]["ticket_number"] == "FY261128-0042"
-    payload, key = client.calls[0]
+    payload, key = client.submitted[0]
     assert payload == {
         "channel": "rest",
         "applicant_name": "张三",
@@ -57,8 +44,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
 
 @pytest.mark.asyncio
 async def test_violence_ticket_ends_with_a_safety_reminder(dispatcher):
-    action = ActionSubmitReferral()
-    action.client = FakeReferralClient()
+    action = ActionSubmitReferral(FakeReferralClient())
     slots = {**FILLED, "matter": "domestic_violence"}
     await action.run(dispatcher, make_tracker(slots=slots, events=[FORM_OPENED]), {})
     assert responses(dispatcher) == ["utter_referral_created", "utter_safety_reminder"]
@@ -67,16 +53,14 @@ async def test_violence_ticket_ends_with_a_safety_reminder(dispatcher):
 @pytest.mark.asyncio
 async def test_submit_without_matter_sends_other(dispatcher):
     client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
+    action = ActionSubmitReferral(client)
     await action.run(dispatcher, make_tracker(slots={**FILLED, "matter": None}, events=[FORM_OPENED]), {})
-    assert client.calls[0][0]["matter"] == "other"
+    assert client.submitted[0][0]["matter"] == "other"
 
 
 @pytest.mark.asyncio
 async def test_submit_failure_tells_the_truth_and_freezes_the_request(dispatcher):
-    action = ActionSubmitReferral()
-    action.client = FakeReferralClient(fail=True)
+    action = ActionSubmitReferral(FakeReferralClient(down=True))
     tracker = make_tracker(slots=FILLED, events=[FORM_OPENED, CONSENTED])
     events = await action.run(dispatcher, tracker, {})
     frozen = {"key": idempotency_key(tracker), "payload": referral_payload(tracker)}
@@ -88,33 +72,22 @@ async def test_submit_failure_tells_the_truth_and_freezes_the_request(dispatcher
 @pytest.mark.asyncio
 async def test_retry_sends_the_frozen_request_whatever_changed(dispatcher):
     client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
+    action = ActionSubmitReferral(client)
     frozen = {"key": "rasa-frozen-key", "payload": {"matter": "labor_wage", "applicant_name": "张三"}}
     # the form slots are gone and the matter has changed since the first attempt
     tracker = make_tracker(slots={"pending_referral": frozen, "referral_pending": True, "matter": "divorce"},
                            events=[{**FORM_OPENED, "timestamp": 1.0}])
     events = await action.run(dispatcher, tracker, {})
-    assert client.calls == [(frozen["payload"], "rasa-frozen-key")]
+    assert client.submitted == [(frozen["payload"], "rasa-frozen-key")]
     assert SlotSet("pending_referral", None) in events and SlotSet("ticket_number", "FY261128-0042") in events
-
-
-@pytest.mark.asyncio
-async def test_misconfigured_action_server_tells_the_truth(dispatcher, monkeypatch):
-    monkeypatch.delenv("REFERRAL_API_URL", raising=False)
-    monkeypatch.setattr(ActionSubmitReferral, "client", None)
-    events = await ActionSubmitReferral().run(dispatcher, make_tracker(slots=FILLED, events=[FORM_OPENED]), {})
-    assert responses(dispatcher) == ["utter_referral_failed"]
-    assert SlotSet("referral_pending", True) in events
 
 
 @pytest.mark.asyncio
 async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
     client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
+    action = ActionSubmitReferral(client)
     events = await action.run(dispatcher, make_tracker(slots={"referral_consent": False}), {})
-    assert client.calls == []
+    assert client.submitted == []
     assert responses(dispatcher) == ["utter_consent_refused"]
     assert events == [SlotSet("referral_pending", False), *[SlotSet(slot, None) for slot in CLEARED_SLOTS]]
 
@@ -122,10 +95,9 @@ async def test_submit_after_refused_consent_keeps_nothing(dispatcher):
 @pytest.mark.asyncio
 async def test_submit_without_confirmation_submits_nothing(dispatcher):
     client = FakeReferralClient()
-    action = ActionSubmitReferral()
-    action.client = client
+    action = ActionSubmitReferral(client)
     await action.run(dispatcher, make_tracker(slots={**FILLED, "referral_confirmed": None}), {})
-    assert client.calls == []
+    assert client.submitted == []
 
 
 @pytest.mark.asyncio
