@@ -189,7 +189,7 @@ def main() -> int:
         print("referral desk on SQLite")
         print("\n".join(run(f"sqlite:///{tmp}/desk.db", args.backlog, args.samples)))
     if args.postgres:
-        from tests.pg import temporary_database
+        from tests.support.pg import temporary_database
 
         with temporary_database() as url:
             print("referral desk on PostgreSQL")

@@ -7,7 +7,6 @@ default /usr/bin/chromium); it never downloads a browser. ``make chromium`` inst
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 import time
@@ -24,10 +23,10 @@ from referral import admin
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
-from tests.referral.conftest import referral_body
+from tests.support.browser import PASSWORD, sign_in
+from tests.support.referrals import referral_body
 
 TOKEN = "browser-token-" + uuid.uuid4().hex
-PASSWORD = "browser-test-password"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 # username -> (display name, role, station code)
 USERS = {
@@ -116,11 +115,3 @@ def anonymous_page(browser, service):
     context = browser.new_context(base_url=service.url, locale="zh-CN")
     yield context.new_page()
     context.close()
-
-
-def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/console/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/console/$"))

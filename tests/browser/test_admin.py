@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.support.browser import sign_in
 
 
 def test_admin_creates_an_account_that_can_sign_in(open_as, browser, service):

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from scripts.stack import launch, stop_launched
-from tests.pg import temporary_database
+from tests.support.pg import temporary_database
 
 TOKEN = "e2e-token-" + uuid.uuid4().hex
 RASA_TOKEN = "e2e-rasa-" + uuid.uuid4().hex

@@ -4,20 +4,10 @@ referral service; the tickets are then checked through the referral API."""
 from __future__ import annotations
 
 import os
-import re
 import signal
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-TICKET = re.compile(r"FY\d{6}-\d{4}")
-
-
-def sender() -> str:
-    return "e2e-" + uuid.uuid4().hex[:12]
-
-
-def joined(texts: list[str]) -> str:
-    return "\n".join(texts)
+from tests.support.chat import TICKET, joined, sender
 
 
 def test_greeting_says_what_it_does_and_how_data_is_handled(assistant):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.e2e.test_conversation import TICKET, joined, sender
+from tests.support.chat import TICKET, joined, sender
 
 
 def talk(assistant, me: str, *messages: str) -> str:

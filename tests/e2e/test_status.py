@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, select
 
 from referral.models import Referral
-from tests.e2e.test_conversation import TICKET, joined, sender
+from tests.support.chat import TICKET, joined, sender
 
 
 def apply(assistant, me: str) -> str:

@@ -11,9 +11,8 @@ from sqlalchemy import create_engine, text
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
-from tests.pg import temporary_database
-
-TOKEN = "test-token-0123456789abcdef"
+from tests.support.pg import temporary_database
+from tests.support.referrals import TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -55,18 +54,3 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
-
-
-def referral_body(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "channel": "rest",
-        "applicant_name": "张三",
-        "applicant_phone": "13812345678",
-        "region": "镇雄县",
-        "matter": "labor_wage",
-        "description": "老板拖欠我三个月工资，一共九千元。",
-        "consent": True,
-        "consent_at": "2026-11-28T08:00:00+00:00",
-    }
-    body.update(overrides)
-    return body

@@ -17,7 +17,7 @@ from referral import admin
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
-from tests.referral.conftest import TOKEN, referral_body
+from tests.support.referrals import TOKEN, referral_body
 
 PASSWORD = "correct-horse-battery"
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from referral import export, statistics
 from referral.models import Priority, Referral, ReferralStatus, Role, StaffUser, Station
 from referral.staff_auth import create_user
-from tests.referral.conftest import referral_body
+from tests.support.referrals import referral_body
 
 HEADERS = ["受理编号", "收到时间(北京时间)", "渠道", "姓名", "手机号", "县区", "乡镇", "事项", "优先级", "状态", "站点",
            "决定期限", "是否超期", "作出决定时间", "决定理由"]

@@ -5,19 +5,10 @@ from __future__ import annotations
 import re
 import threading
 
-from fastapi.testclient import TestClient
-
 from referral import tickets
-from tests.referral.conftest import referral_body
+from tests.support.referrals import field_error, post, referral_body
 
 TICKET = re.compile(r"^FY\d{6}-\d{4}$")
-
-
-def post(client: TestClient, auth: dict[str, str], key: str | None = "key-00000001", **overrides: object):
-    headers = dict(auth)
-    if key is not None:
-        headers["Idempotency-Key"] = key
-    return client.post("/api/referrals", json=referral_body(**overrides), headers=headers)
 
 
 def test_create_referral_returns_ticket(client, auth):
@@ -93,37 +84,30 @@ def test_create_referral_without_idempotency_key_is_rejected(client, auth):
     assert response.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
 
 
-def _field_error(response, field: str) -> str:
-    assert response.status_code == 422, response.text
-    errors = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
-    assert ("body", field) in errors, errors
-    return errors[("body", field)]
-
-
 def test_create_referral_rejects_bad_phone(client, auth):
     for phone in ("12345", "23812345678", "138123456789", "1381234567a"):
-        assert "11-digit" in _field_error(post(client, auth, applicant_phone=phone), "applicant_phone")
+        assert "11-digit" in field_error(post(client, auth, applicant_phone=phone), "applicant_phone")
 
 
 def test_create_referral_rejects_unknown_region(client, auth):
-    assert "unknown region" in _field_error(post(client, auth, region="北京市"), "region")
+    assert "unknown region" in field_error(post(client, auth, region="北京市"), "region")
 
 
 def test_create_referral_rejects_unknown_matter(client, auth):
-    assert "unknown matter" in _field_error(post(client, auth, matter="wages"), "matter")
+    assert "unknown matter" in field_error(post(client, auth, matter="wages"), "matter")
 
 
 def test_create_referral_requires_consent(client, auth):
-    assert "consent" in _field_error(post(client, auth, consent=False), "consent")
+    assert "consent" in field_error(post(client, auth, consent=False), "consent")
     assert client.get("/api/referrals", headers=auth).json()["count"] == 0
 
 
 def test_create_referral_rejects_empty_description(client, auth):
-    _field_error(post(client, auth, description="   "), "description")
+    field_error(post(client, auth, description="   "), "description")
 
 
 def test_create_referral_rejects_unknown_field(client, auth):
-    _field_error(post(client, auth, id_number="530000199001011234"), "id_number")
+    field_error(post(client, auth, id_number="530000199001011234"), "id_number")
 
 
 def test_referrals_need_the_token(client, auth):

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 
 from referral.rules import deadlines
 from referral.migrate import downgrade, upgrade
-from tests.referral.test_referrals_api import _field_error, post
+from tests.support.referrals import field_error, post
 
 
 def test_referral_with_screening_stores_the_services_decision(client, auth):
@@ -45,10 +45,10 @@ def test_referral_without_screening_is_normal_with_a_deadline(client, auth):
 
 
 def test_bad_screening_input_names_the_field(client, auth):
-    message = _field_error(post(client, auth, screening={"matter": "labor_wage", "household_size": 0}),
+    message = field_error(post(client, auth, screening={"matter": "labor_wage", "household_size": 0}),
                            "screening")
     assert "household_size" in message
-    message = _field_error(post(client, auth, screening={"matter": "labor_wage", "mood": "sad"}), "screening")
+    message = field_error(post(client, auth, screening={"matter": "labor_wage", "mood": "sad"}), "screening")
     assert "mood" in message
 
 

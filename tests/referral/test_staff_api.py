@@ -11,7 +11,7 @@ from sqlalchemy import select
 from referral import desk
 from referral.models import AuditEntry, Referral, Role, StaffUser, Station
 from referral.staff_auth import create_user
-from tests.referral.conftest import referral_body
+from tests.support.referrals import referral_body
 
 PASSWORD = "correct-horse-42"
 NAMES = {"wang": "王芳", "li": "李强"}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from referral import statistics
 from referral.models import Priority, Referral, ReferralEvent, ReferralStatus, Role, Station
 from referral.staff_auth import create_user
-from tests.referral.conftest import referral_body
+from tests.support.referrals import referral_body
 
 TODAY = date(2026, 12, 5)  # China date the overdue figure is counted on
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))

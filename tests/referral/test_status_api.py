@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from referral.models import Referral, ReferralStatus, Station
-from tests.referral.conftest import referral_body
+from tests.support.referrals import referral_body
 
 URL = "/api/referrals/status"
 
