@@ -2,9 +2,8 @@
 
 Outside the forms, rules answer each intent (data/rules_answers.yml). Inside a form the
 message first reaches the form's validator, which uses ``answer_for`` to tell an answer from
-a question: a legal question gets its answer (`matter_<code>` → `utter_answer_<code>`,
-`question_<topic>` → `utter_answer_<topic>`), an aside its reply, both only when the
-classifier is sure.
+a question: a legal question gets its answer (the tables in actions/answer_responses.py),
+an aside its reply, both only when the classifier is sure.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.answer_responses import FOLLOWUP_ANSWERS, MATTER_ANSWERS, QUESTION_ANSWERS, SAFETY_REPLIES
 from actions.tracker_history import previous_intent
 from bot.safety import SAFETY_INTENTS
 from referral.rules.matters import MATTER_CODES
@@ -28,25 +28,15 @@ ASIDES = {
     "out_of_scope": "utter_out_of_scope",
     "check_application": "utter_check_application",
 }
-# Follow-ups without a topic (「多久之内要去告」), answered for the matter already known:
-# `utter_answer_<code>_<what>`, or the existing answer named below, or else the matter's own
-# answer, which holds its time limits, places and evidence. Never another matter's answer.
+# Follow-ups without a topic (「多久之内要去告」), answered for the matter already known: its
+# short answer in FOLLOWUP_ANSWERS, or else the points of the matter's own answer on the
+# question, which holds its time limits, places and evidence. Never another matter's answer.
 FOLLOWUPS = {
     "followup_time_limit": "time_limit",
     "followup_where": "where",
     "followup_evidence": "evidence",
     "followup_how_much": "how_much",
     "followup_refuses": "refuses",
-}
-_FOLLOWUP_ANSWERS = {
-    ("time_limit", "work_injury"): "utter_answer_work_injury_recognition_deadline",
-    ("where", "labor_wage"): "utter_answer_labor_wage_where_complain",
-    ("how_much", "traffic_accident"): "utter_answer_traffic_accident_compensation_items",
-    ("how_much", "work_injury"): "utter_answer_work_injury_compensation_items",
-    ("how_much", "support_payment"): "utter_answer_support_payment_child_support_amount",
-    ("refuses", "work_injury"): "utter_answer_work_injury_employer_refuses",
-    ("refuses", "divorce"): "utter_answer_divorce_spouse_refuses",
-    ("evidence", "domestic_violence"): "utter_answer_domestic_violence_evidence",
 }
 # Which numbered points of a matter's answer a follow-up asks about.
 _FOLLOWUP_POINTS = {
@@ -78,11 +68,11 @@ def matter_code(intent: str) -> str | None:
 
 
 def answer_response(intent: str) -> str | None:
-    """The response that answers a legal question intent: 「matter_work_injury」→「utter_answer_work_injury」."""
-    for prefix in ("matter_", "question_"):
-        if intent.startswith(prefix) and intent != "matter_other":
-            return "utter_answer_" + intent[len(prefix):]
-    return None
+    """The response that answers a legal question intent: 「matter_work_injury」→「utter_answer_work_injury」;
+    None for another intent and for matter_other (an unclear matter has no answer of its own)."""
+    if intent.startswith("matter_"):
+        return MATTER_ANSWERS.get(intent.removeprefix("matter_"))
+    return QUESTION_ANSWERS.get(intent)
 
 
 def followup_response(intent: str, matter: str | None, responses: dict[str, Any],
@@ -94,12 +84,13 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
         return None
     if previous == "question_enforce_judgment" and what in ("time_limit", "where", "refuses"):
         return "utter_answer_enforce_judgment"  # 「判了他不给钱」 then 「多久之内要去」: enforcement
-    if not matter or matter == "other" or f"utter_answer_{matter}" not in responses:
+    matter_answer = MATTER_ANSWERS.get(matter or "")
+    if matter_answer not in responses:  # no matter yet, or 「other」
         return "utter_followup_which_matter"  # ask: time limits differ from matter to matter
-    for candidate in (_FOLLOWUP_ANSWERS.get((what, matter)), f"utter_answer_{matter}_{what}"):
-        if candidate and candidate in responses:
-            return candidate
-    return f"utter_answer_{matter}#{what}"  # the lines of the matter's answer on that point
+    short_answer = FOLLOWUP_ANSWERS.get((what, matter))
+    if short_answer in responses:
+        return short_answer
+    return f"{matter_answer}#{what}"  # the lines of the matter's answer on that point
 
 
 def excerpt(text: str, what: str) -> str | None:
@@ -161,7 +152,7 @@ def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool =
     intent = tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
     if name in SAFETY_INTENTS:
-        return f"utter_{name}"  # danger first, whatever the form was asking
+        return SAFETY_REPLIES[name]  # danger first, whatever the form was asking
     if confidence < QUESTION_CONFIDENCE:
         return None
     if name in ASIDES:

@@ -303,6 +303,17 @@ class ActionResetScreening(Action):
         return events
 
 
+# The result in plain words, one response per outcome of the engine (referral.rules.eligibility).
+OUTCOME_REPLIES = {
+    "fast_track": "utter_outcome_fast_track",
+    "eligible": "utter_outcome_eligible",
+    "likely_eligible": "utter_outcome_likely_eligible",
+    "mandatory_notification": "utter_outcome_mandatory_notification",
+    "not_eligible": "utter_outcome_not_eligible",
+    "out_of_scope": "utter_outcome_out_of_scope",
+}
+
+
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"· {line}" for line in lines)
 
@@ -311,7 +322,7 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any]) -> 
     """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value."""
     case = case_from_answers(answers_from(values))
     decision = screen(parse_screening({**case, "application_date": china_today().isoformat()}))
-    dispatcher.utter_message(response=f"utter_outcome_{decision.outcome}")
+    dispatcher.utter_message(response=OUTCOME_REPLIES[decision.outcome])
     refused = decision.outcome in ("not_eligible", "out_of_scope")
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
                              reasons=_bullets(decision.reasons), materials=_bullets(decision.materials))

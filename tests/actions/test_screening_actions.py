@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -18,10 +16,8 @@ from actions.screening import (
     ActionScreeningFollowup,
     ValidateScreeningForm,
 )
+from tests.support.domain import merged_domain
 from tests.support.trackers import make_tracker
-
-# The real domain: the validator answers a question on the way only with a response it has.
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
 async def answer(slot: str, text: str, slots: dict[str, Any] | None = None, intent: str = "inform",
@@ -33,7 +29,7 @@ async def answer(slot: str, text: str, slots: dict[str, Any] | None = None, inte
         intent=intent, confidence=confidence,
         after_user=[{"event": "slot", "name": slot, "value": text, "timestamp": 1_700_000_101.0}],
     )
-    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    events = await ValidateScreeningForm().run(dispatcher, tracker, merged_domain())
     return ({e["name"]: e["value"] for e in events if e["event"] == "slot"},
             [m["response"] for m in dispatcher.messages], dispatcher.messages)
 
@@ -119,7 +115,7 @@ async def test_prefilled_matter_code_is_kept_and_sets_the_income_question():
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"matter": "support_payment"}, requested_slot="matter", form="screening_form",
                            after_user=[{"event": "slot", "name": "matter", "value": "support_payment"}])
-    events = await ValidateScreeningForm().run(dispatcher, tracker, DOMAIN)
+    events = await ValidateScreeningForm().run(dispatcher, tracker, merged_domain())
     assert SlotSet("matter", "support_payment") in events and SlotSet("income_is_own", True) in events
 
 
@@ -278,7 +274,7 @@ async def test_a_corrected_income_is_read_back_once():
 async def start_screening(text: str) -> dict[str, Any]:
     """Run the validator as the form opens on ``text``; return the slots it sets."""
     tracker = make_tracker(slots={}, requested_slot=None, form="screening_form", text=text, intent="check_eligibility")
-    events = await ValidateScreeningForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    events = await ValidateScreeningForm().run(CollectingDispatcher(), tracker, merged_domain())
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 

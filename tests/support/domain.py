@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@functools.cache
 def merged_domain() -> dict[str, Any]:
-    """Load the domain the way `rasa train` does (a few seconds: cache it in a session fixture)."""
+    """The domain the way `rasa train` loads it, read once per test session (it takes a few seconds).
+
+    Shared by every caller: never change it.
+    """
     from rasa.shared.importers.importer import TrainingDataImporter
 
     importer = TrainingDataImporter.load_from_config(

@@ -1,0 +1,141 @@
+"""Which response answers which intent, matter or follow-up: every name written out, so that a
+test can check each one against the merged domain (responses are never named at run time).
+
+Outside the forms, rules in data/ answer these intents with the same responses.
+"""
+
+from __future__ import annotations
+
+from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM
+
+# A matter's own answer: what to do first, where, time limits, evidence, the legal basis.
+MATTER_ANSWERS: dict[str, str] = {
+    "labor_wage": "utter_answer_labor_wage",
+    "labor_relation": "utter_answer_labor_relation",
+    "work_injury": "utter_answer_work_injury",
+    "social_insurance": "utter_answer_social_insurance",
+    "traffic_accident": "utter_answer_traffic_accident",
+    "medical_dispute": "utter_answer_medical_dispute",
+    "product_safety": "utter_answer_product_safety",
+    "environment": "utter_answer_environment",
+    "state_compensation": "utter_answer_state_compensation",
+    "support_payment": "utter_answer_support_payment",
+    "domestic_violence": "utter_answer_domestic_violence",
+    "divorce": "utter_answer_divorce",
+    "inheritance": "utter_answer_inheritance",
+    "debt_loan": "utter_answer_debt_loan",
+    "contract": "utter_answer_contract",
+    "housing_land": "utter_answer_housing_land",
+    "consumer": "utter_answer_consumer",
+    "capacity": "utter_answer_capacity",
+    "criminal_defense": "utter_answer_criminal_defense",
+    "criminal_victim": "utter_answer_criminal_victim",
+    "administrative": "utter_answer_administrative",
+    "retrial": "utter_answer_retrial",
+}
+
+# Questions on one topic: 「工伤认定要多久」 → its short answer.
+QUESTION_ANSWERS: dict[str, str] = {
+    "question_criminal_defense_apply_aid": "utter_answer_criminal_defense_apply_aid",
+    "question_criminal_defense_bail": "utter_answer_criminal_defense_bail",
+    "question_criminal_defense_duty_lawyer": "utter_answer_criminal_defense_duty_lawyer",
+    "question_criminal_defense_family_hire_lawyer": "utter_answer_criminal_defense_family_hire_lawyer",
+    "question_criminal_defense_family_visit": "utter_answer_criminal_defense_family_visit",
+    "question_criminal_defense_lawyer_meeting": "utter_answer_criminal_defense_lawyer_meeting",
+    "question_criminal_defense_mandatory_aid": "utter_answer_criminal_defense_mandatory_aid",
+    "question_divorce_bride_price": "utter_answer_divorce_bride_price",
+    "question_divorce_child_custody": "utter_answer_divorce_child_custody",
+    "question_divorce_how_to": "utter_answer_divorce_how_to",
+    "question_divorce_property": "utter_answer_divorce_property",
+    "question_divorce_spouse_refuses": "utter_answer_divorce_spouse_refuses",
+    "question_divorce_visitation": "utter_answer_divorce_visitation",
+    "question_domestic_violence_divorce": "utter_answer_domestic_violence_divorce",
+    "question_domestic_violence_evidence": "utter_answer_domestic_violence_evidence",
+    "question_domestic_violence_police": "utter_answer_domestic_violence_police",
+    "question_domestic_violence_protection_order_apply": "utter_answer_domestic_violence_protection_order_apply",
+    "question_domestic_violence_protection_order_time": "utter_answer_domestic_violence_protection_order_time",
+    "question_domestic_violence_shelter": "utter_answer_domestic_violence_shelter",
+    "question_enforce_judgment": "utter_answer_enforce_judgment",
+    "question_labor_wage_arbitration_cost": "utter_answer_labor_wage_arbitration_cost",
+    "question_labor_wage_arbitration_process": "utter_answer_labor_wage_arbitration_process",
+    "question_labor_wage_contractor_fled": "utter_answer_labor_wage_contractor_fled",
+    "question_labor_wage_evidence": "utter_answer_labor_wage_evidence",
+    "question_labor_wage_time_limit": "utter_answer_labor_wage_time_limit",
+    "question_labor_wage_where_complain": "utter_answer_labor_wage_where_complain",
+    "question_legal_aid_cost": "utter_answer_legal_aid_cost",
+    "question_legal_aid_court_fees": "utter_answer_legal_aid_court_fees",
+    "question_legal_aid_how_to_apply": "utter_answer_legal_aid_how_to_apply",
+    "question_legal_aid_materials": "utter_answer_legal_aid_materials",
+    "question_legal_aid_office_location": "utter_answer_legal_aid_office_location",
+    "question_legal_aid_processing_time": "utter_answer_legal_aid_processing_time",
+    "question_legal_aid_refused_objection": "utter_answer_legal_aid_refused_objection",
+    "question_support_payment_child_support_amount": "utter_answer_support_payment_child_support_amount",
+    "question_support_payment_elderly_duty": "utter_answer_support_payment_elderly_duty",
+    "question_support_payment_increase": "utter_answer_support_payment_increase",
+    "question_support_payment_refuses_after_judgment": "utter_answer_support_payment_refuses_after_judgment",
+    "question_support_payment_time_limit": "utter_answer_support_payment_time_limit",
+    "question_support_payment_until_age": "utter_answer_support_payment_until_age",
+    "question_traffic_accident_compensation_items": "utter_answer_traffic_accident_compensation_items",
+    "question_traffic_accident_hit_and_run": "utter_answer_traffic_accident_hit_and_run",
+    "question_traffic_accident_liability_dispute": "utter_answer_traffic_accident_liability_dispute",
+    "question_traffic_accident_mediation": "utter_answer_traffic_accident_mediation",
+    "question_traffic_accident_medical_bills": "utter_answer_traffic_accident_medical_bills",
+    "question_traffic_accident_time_limit": "utter_answer_traffic_accident_time_limit",
+    "question_work_injury_commute": "utter_answer_work_injury_commute",
+    "question_work_injury_compensation_items": "utter_answer_work_injury_compensation_items",
+    "question_work_injury_employer_refuses": "utter_answer_work_injury_employer_refuses",
+    "question_work_injury_no_contract": "utter_answer_work_injury_no_contract",
+    "question_work_injury_no_insurance": "utter_answer_work_injury_no_insurance",
+    "question_work_injury_occupational_disease": "utter_answer_work_injury_occupational_disease",
+    "question_work_injury_recognition_deadline": "utter_answer_work_injury_recognition_deadline",
+}
+
+# A follow-up without a topic (「多久之内要去告」: actions/bot_answers.FOLLOWUPS) once the matter is
+# known: (what it asks, matter) → the short answer. A pair not here gets the points of the
+# matter's own answer on that question (`<matter answer>#<what>`, see bot_answers.excerpt).
+FOLLOWUP_ANSWERS: dict[tuple[str, str], str] = {
+    ("time_limit", "labor_wage"): "utter_answer_labor_wage_time_limit",
+    ("time_limit", "labor_relation"): "utter_answer_labor_relation_time_limit",
+    ("time_limit", "work_injury"): "utter_answer_work_injury_recognition_deadline",
+    ("time_limit", "social_insurance"): "utter_answer_social_insurance_time_limit",
+    ("time_limit", "traffic_accident"): "utter_answer_traffic_accident_time_limit",
+    ("time_limit", "medical_dispute"): "utter_answer_medical_dispute_time_limit",
+    ("time_limit", "product_safety"): "utter_answer_product_safety_time_limit",
+    ("time_limit", "environment"): "utter_answer_environment_time_limit",
+    ("time_limit", "state_compensation"): "utter_answer_state_compensation_time_limit",
+    ("time_limit", "support_payment"): "utter_answer_support_payment_time_limit",
+    ("time_limit", "domestic_violence"): "utter_answer_domestic_violence_time_limit",
+    ("time_limit", "divorce"): "utter_answer_divorce_time_limit",
+    ("time_limit", "inheritance"): "utter_answer_inheritance_time_limit",
+    ("time_limit", "debt_loan"): "utter_answer_debt_loan_time_limit",
+    ("time_limit", "contract"): "utter_answer_contract_time_limit",
+    ("time_limit", "housing_land"): "utter_answer_housing_land_time_limit",
+    ("time_limit", "consumer"): "utter_answer_consumer_time_limit",
+    ("time_limit", "capacity"): "utter_answer_capacity_time_limit",
+    ("time_limit", "criminal_defense"): "utter_answer_criminal_defense_time_limit",
+    ("time_limit", "criminal_victim"): "utter_answer_criminal_victim_time_limit",
+    ("time_limit", "administrative"): "utter_answer_administrative_time_limit",
+    ("time_limit", "retrial"): "utter_answer_retrial_time_limit",
+    ("where", "labor_wage"): "utter_answer_labor_wage_where_complain",
+    ("where", "labor_relation"): "utter_answer_labor_relation_where",
+    ("where", "traffic_accident"): "utter_answer_traffic_accident_where",
+    ("where", "domestic_violence"): "utter_answer_domestic_violence_where",
+    ("where", "divorce"): "utter_answer_divorce_where",
+    ("where", "inheritance"): "utter_answer_inheritance_where",
+    ("where", "debt_loan"): "utter_answer_debt_loan_where",
+    ("where", "housing_land"): "utter_answer_housing_land_where",
+    ("evidence", "labor_wage"): "utter_answer_labor_wage_evidence",
+    ("evidence", "domestic_violence"): "utter_answer_domestic_violence_evidence",
+    ("how_much", "work_injury"): "utter_answer_work_injury_compensation_items",
+    ("how_much", "traffic_accident"): "utter_answer_traffic_accident_compensation_items",
+    ("how_much", "support_payment"): "utter_answer_support_payment_child_support_amount",
+    ("refuses", "work_injury"): "utter_answer_work_injury_employer_refuses",
+    ("refuses", "divorce"): "utter_answer_divorce_spouse_refuses",
+}
+
+# Danger first, inside a form too (bot/safety.py recognises these by rule).
+SAFETY_REPLIES: dict[str, str] = {
+    SELF_HARM: "utter_safety_self_harm",
+    DANGER_NOW: "utter_safety_danger_now",
+    FRAUD_NOW: "utter_safety_fraud_now",
+}
