@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from typing import NamedTuple
 
 import cn2an
 
@@ -224,12 +225,36 @@ def _option_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+class Option(NamedTuple):
+    """One line of a question's numbered list: its words, and the answer its number gives."""
+
+    label: str  # the line as the question shows it, without its number
+    value: frozenset[str] | None  # None: the line names several situations; the citizen is asked which
+
+
+def _chosen(options: dict[int, Option], number: int) -> frozenset[str] | None:
+    option = options.get(number)
+    return option.value if option else None
+
+
 def parse_age(text: str | None) -> int | None:
     """An age in the answer: 「孩子才16岁」→16, 「我七十多了」→70."""
     if not text:
         return None
     match = _AGE.search(_digits(text))
     return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 120 else None
+
+
+# The numbered list of utter_ask_screening_form_statuses, in its order: 「3」 means option 3.
+# A test compares the labels with the question's text, so the two cannot drift apart.
+STATUS_OPTIONS: dict[int, Option] = {
+    1: Option("建档立卡贫困户、脱贫户、防止返贫监测户", frozenset({"poverty_registered"})),
+    2: Option("低保户、特困供养人员，或者得到司法救助、优抚的人", frozenset({"social_assistance"})),
+    3: Option("农民工（讨工资、工伤）", frozenset({"migrant_worker"})),
+    4: Option("残疾人、老人或者未成年人，而且没有固定收入", None),
+    5: Option("受到家暴、虐待或者遗弃", frozenset({"abuse_victim"})),
+    6: Option("见义勇为，或者是烈士家属", None),
+}
 
 
 def parse_statuses(text: str | None) -> frozenset[str] | None:
@@ -242,9 +267,7 @@ def parse_statuses(text: str | None) -> frozenset[str] | None:
     if not text:
         return None
     if (option := _option_number(text)) is not None:
-        # the numbered list of the question (domain.yml); 4 and 6 name two or three situations
-        return {1: frozenset({"poverty_registered"}), 2: frozenset({"social_assistance"}),
-                3: frozenset({"migrant_worker"}), 5: frozenset({"abuse_victim"})}.get(option)
+        return _chosen(STATUS_OPTIONS, option)
     value = plain(text)  # words as written: 「五保」 must not become 「5保」
     found = {status for status, words in _STATUS_WORDS if _find(value, words)}
     age = parse_age(value)
@@ -275,6 +298,14 @@ _FLAG_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("in_absentia", re.compile(r"缺席")),
     ("compulsory_medical", re.compile(r"强制医疗")),
 )
+# The numbered list of utter_ask_screening_form_criminal_flags, in its order (checked like STATUS_OPTIONS).
+CRIMINAL_FLAG_OPTIONS: dict[int, Option] = {
+    1: Option("不满18岁", frozenset({"minor"})),
+    2: Option("看不见、听不见或者不会说话（视力、听力、言语残疾）", frozenset({"blind_deaf_mute"})),
+    3: Option("精神病人，或者不能完全明白、控制自己的行为", frozenset({"mental_incapacity"})),
+    4: Option("可能被判无期徒刑或者死刑，或者是死刑复核案件", frozenset({"possible_life_or_death"})),
+    5: Option("缺席审判（本人不在场就审判），或者是强制医疗案件", None),
+}
 _FLAG_NEGATIONS = re.compile(r"不是|没有|没|不会|不|非|并非")
 
 
@@ -284,9 +315,7 @@ def parse_criminal_flags(text: str | None) -> frozenset[str] | str | None:
     if not text:
         return None
     if (option := _option_number(text)) is not None:
-        # the numbered list of the question (domain.yml); 5 names two situations
-        return {1: frozenset({"minor"}), 2: frozenset({"blind_deaf_mute"}), 3: frozenset({"mental_incapacity"}),
-                4: frozenset({"possible_life_or_death"})}.get(option)
+        return _chosen(CRIMINAL_FLAG_OPTIONS, option)
     value = _digits(text)
     found: set[str] = set()
     denied = False

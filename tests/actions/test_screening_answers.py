@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from actions.screening_answers import (
+    CRIMINAL_FLAG_OPTIONS,
     DECLINED,
+    STATUS_OPTIONS,
     parse_certificate,
     parse_criminal_flags,
     parse_deadline,
@@ -150,3 +153,34 @@ def test_an_adult_suspect_has_no_age_flag():
 
 def test_a_threat_named_as_the_matter_is_domestic_violence():
     assert parse_matter("他现在就在门外砸门说要杀了我") == "domestic_violence"
+
+
+# --- numbered options: 「3」 answers with the third line of the question -------------------
+
+# Each question with a numbered list, and the table that reads its numbers.
+OPTION_TABLES = {
+    "utter_ask_screening_form_statuses": STATUS_OPTIONS,
+    "utter_ask_screening_form_criminal_flags": CRIMINAL_FLAG_OPTIONS,
+}
+_NUMBERED_LINE = re.compile(r"^(\d+)\.\s*(.+?)\s*$")
+
+
+def numbered_lines(text: str) -> dict[int, str]:
+    return {int(m.group(1)): m.group(2) for line in text.splitlines() if (m := _NUMBERED_LINE.match(line))}
+
+
+@pytest.mark.parametrize("response", sorted(OPTION_TABLES))
+def test_option_table_follows_the_question_as_the_citizen_sees_it(merged_domain, response):
+    """Reordering or rewording the list in the question without its table fails here."""
+    variants = merged_domain["responses"][response]
+    table = {number: option.label for number, option in OPTION_TABLES[response].items()}
+    for variant in variants:
+        assert numbered_lines(variant["text"]) == table
+
+
+def test_every_numbered_screening_question_has_its_option_table(merged_domain):
+    numbered = {
+        name for name, variants in merged_domain["responses"].items()
+        if name.startswith("utter_ask_screening_form_") and any(numbered_lines(v.get("text") or "") for v in variants)
+    }
+    assert numbered == set(OPTION_TABLES)
