@@ -19,3 +19,8 @@ def dispatcher() -> CollectingDispatcher:
 def merged_domain() -> dict[str, Any]:
     """domain.yml merged with the responses under data/, as Rasa loads it."""
     return load_merged_domain()
+
+
+@pytest.fixture
+def domain_responses(merged_domain: dict[str, Any]) -> dict[str, Any]:
+    return merged_domain["responses"]

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bot_answers import OFFER_LINE, answer_for, excerpt, followup_response, underlying_problem, utter_answer
-from actions.followups import ActionAnswerFollowup, ActionAnswerUnderlyingProblem
 from referral.rules.matters import MATTER_CODES
-from tests.support.trackers import make_tracker
-
-
-@pytest.fixture
-def responses(merged_domain):
-    return merged_domain["responses"]
+from tests.support.trackers import make_tracker, ranked
 
 
 @pytest.mark.parametrize(("intent", "matter", "expected"), [
@@ -36,27 +29,15 @@ def responses(merged_domain):
     ("followup_time_limit", "other", "utter_followup_which_matter"),
     ("matter_divorce", "divorce", None),
 ])
-def test_followup_response(intent, matter, expected, responses):
-    assert followup_response(intent, matter, responses) == expected
+def test_followup_response(intent, matter, expected, domain_responses):
+    assert followup_response(intent, matter, domain_responses) == expected
 
 
-def test_every_matter_has_a_time_limit_answer(responses):
+def test_every_matter_has_a_time_limit_answer(domain_responses):
     for code in MATTER_CODES - {"other"}:
-        response = followup_response("followup_time_limit", code, responses)
-        assert "#" not in response and response in responses, code
+        response = followup_response("followup_time_limit", code, domain_responses)
+        assert "#" not in response and response in domain_responses, code
         assert code in response or code == "work_injury", (code, response)
-
-
-@pytest.mark.asyncio
-async def test_followup_action_uses_the_matter_slot(merged_domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"matter": "labor_relation"}, text="多久之内要去告", intent="followup_time_limit")
-    assert await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain) == []
-    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_labor_relation_time_limit"]
-
-
-def ranked(*pairs):
-    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
 
 
 @pytest.mark.parametrize(("ranking", "expected"), [
@@ -75,22 +56,6 @@ def test_underlying_problem(ranking, expected):
     assert underlying_problem({"intent": ranking[0], "intent_ranking": ranking}) == expected
 
 
-@pytest.mark.asyncio
-@pytest.mark.parametrize(("text", "danger", "problem", "answered"), [
-    # a crisis reply is followed by the answer to the problem
-    ("老板欠了半年工资 我不想活了", "safety_self_harm", "labor_wage", ["utter_answer_labor_wage"]),
-    # violence now: the problem is recorded, without a long answer
-    ("他又在打我", "safety_danger_now", "domestic_violence", []),
-])
-async def test_the_problem_under_a_danger_message(text, danger, problem, answered, merged_domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text=text, intent=danger)
-    tracker.latest_message["intent_ranking"] = ranked((danger, 1.0), (f"matter_{problem}", 0.8))
-    events = await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, merged_domain)
-    assert [m["response"] for m in dispatcher.messages] == answered
-    assert events == [SlotSet("matter", problem)]
-
-
 @pytest.mark.parametrize(("intent", "confidence", "slot_matter", "legal", "expected"), [
     ("safety_danger_now", 1.0, None, False, "utter_safety_danger_now"),  # even at 「what happened」
     ("safety_self_harm", 1.0, None, True, "utter_safety_self_harm"),
@@ -105,20 +70,20 @@ def test_answer_for_in_a_form(intent, confidence, slot_matter, legal, expected, 
     assert answer_for(tracker, merged_domain, legal_questions=legal) == expected
 
 
-def test_answers_inside_a_form_leave_out_the_offer_to_apply(merged_domain, responses):
+def test_answers_inside_a_form_leave_out_the_offer_to_apply(merged_domain, domain_responses):
     dispatcher = CollectingDispatcher()
     utter_answer(dispatcher, merged_domain, "utter_answer_labor_wage", in_form=True)
     text = dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["response"] == "utter_answer_labor_wage"  # kept for the tracker
-    assert OFFER_LINE in responses["utter_answer_labor_wage"][0]["text"]
+    assert OFFER_LINE in domain_responses["utter_answer_labor_wage"][0]["text"]
     assert OFFER_LINE not in text and "法律依据：" in text and text.endswith("为准。）")
     dispatcher = CollectingDispatcher()
     utter_answer(dispatcher, merged_domain, "utter_ask_human", in_form=True)  # two variants: left to Rasa
     assert dispatcher.messages[0]["response"] == "utter_ask_human" and not dispatcher.messages[0]["text"]
 
 
-def test_a_follow_up_gets_the_points_of_the_matter_answer_on_it(responses):
-    full = responses["utter_answer_labor_relation"][0]["text"]
+def test_a_follow_up_gets_the_points_of_the_matter_answer_on_it(domain_responses):
+    full = domain_responses["utter_answer_labor_relation"][0]["text"]
     evidence = excerpt(full, "evidence")
     lines = evidence.splitlines()
     assert lines[0] == full.splitlines()[0] and lines[1].startswith("1. 先留证据")
@@ -128,13 +93,3 @@ def test_a_follow_up_gets_the_points_of_the_matter_answer_on_it(responses):
     how_much = excerpt(full, "how_much")
     assert "二倍工资" in how_much and "二倍赔偿" in how_much and "先留证据" not in how_much
     assert excerpt("只有一行", "where") is None
-
-
-@pytest.mark.asyncio
-async def test_follow_up_action_sends_the_excerpt_under_the_matter_response(merged_domain, responses):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"matter": "labor_relation"}, text="要准备什么证据", intent="followup_evidence")
-    await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_answer_labor_relation" and "先留证据" in message["text"]
-    assert len(message["text"]) < len(responses["utter_answer_labor_relation"][0]["text"]) / 2

@@ -43,3 +43,8 @@ def user_message(text: str, t: float) -> dict[str, Any]:
 
 def slot_event(name: str, value: Any, t: float) -> dict[str, Any]:
     return {"event": "slot", "name": name, "value": value, "timestamp": t}
+
+
+def ranked(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
+    """An NLU intent ranking: ``ranked(("safety_self_harm", 1.0), ("matter_labor_wage", 0.7))``."""
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
