@@ -42,6 +42,7 @@ PRIORITY_ORDER = case(
     (Referral.priority == Priority.fast_track, 0), (Referral.priority == Priority.urgent, 1), else_=2
 )
 MAX_NOTE_CHARS = 2000  # a reason or note; longer text belongs in the case file
+OPEN = "open"  # queue view: no decision yet
 TODO = "todo"  # queue view: no decision yet, or aid given and the case still to close
 
 
@@ -113,7 +114,7 @@ def queue(session: Session, user: StaffUser, filters: QueueFilter | None = None,
     a priority (a fast-track case can be urgent too), then by decision deadline."""
     f = filters or QueueFilter()
     query = visible_referrals(user)
-    if f.status == "open":
+    if f.status == OPEN:
         query = query.where(Referral.status.in_(OPEN_STATUSES))
     elif f.status == TODO:
         query = query.where(Referral.status.in_((*OPEN_STATUSES, ReferralStatus.accepted)))

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from referral import desk, staff_auth
+from referral import desk, queue_filters, staff_auth
 from referral.dependencies import SessionDep, client_address
 from referral.models import AuditEntry, Referral, Station, StaffUser
 from referral.schemas import (
@@ -119,17 +119,12 @@ def read_queue(
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """The queue: open referrals first, by priority (fast track, urgent, normal) and decision deadline."""
-    station_id = None
-    if station:
-        station_id = session.scalar(select(Station.id).where(Station.code == station))
-        if station_id is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown station code {station!r}")
     try:
-        filters = desk.QueueFilter(status=status_, matter=matter, region=region, priority=priority, channel=channel,
-                                   station_id=station_id, overdue=overdue, search=q)
-        rows, total = desk.queue(session, user, filters, limit=limit, offset=offset)
-    except ValueError as exc:  # an unknown status or priority value
+        filters = queue_filters.parse(session, status=status_ or None, matter=matter, region=region,
+                                      priority=priority, channel=channel, station=station, overdue=overdue, search=q)
+    except queue_filters.UnknownFilterValue as exc:  # an unknown status, priority or station code
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    rows, total = desk.queue(session, user, filters, limit=limit, offset=offset)
     items = [
         QueueItem(ticket_number=r.ticket_number, status=r.status, created_at=r.created_at, channel=r.channel,
                   region=r.region, township=r.township, matter=r.matter, priority=r.priority,

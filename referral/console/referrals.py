@@ -8,9 +8,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from referral import admin, desk
+from referral import admin, desk, queue_filters
 from referral.dependencies import SessionDep, client_address
 from referral.rules.city import city_config
 from referral.console import labels
@@ -18,7 +17,7 @@ from referral.console.web import (
     ConsoleRoute, NotFound, PageError, PostUserDep, UserDep, render, see_other,
 )
 from referral.rules.matters import MATTERS
-from referral.models import Referral, ReferralStatus, StaffUser, Station
+from referral.models import Referral, ReferralStatus, StaffUser
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
 
@@ -49,26 +48,25 @@ class QueueQuery(BaseModel):
 
 
 QueueQ = Annotated[QueueQuery, Query()]
+# What the page says when queue_filters refuses a value.
+UNKNOWN_FILTER_VALUE = {"status": "没有这种状态", "priority": "没有这种优先级", "station": "没有这个站点"}
 
 
 def queue_filter(session, user: StaffUser, query: QueueQuery) -> tuple[desk.QueueFilter, dict[str, str]]:
-    """The queue filters from the query string (unknown values are refused, not guessed)."""
-    if query.status not in labels.STATUS_FILTERS:
-        raise PageError(422, "没有这种状态")
+    """The queue filters from the query string (unknown values are refused, not guessed).
+
+    Only administrators filter by station; the station field of anyone else is ignored.
+    """
     if query.matter and query.matter not in MATTERS:
         raise PageError(422, "没有这种事项")
-    if query.priority and query.priority not in labels.PRIORITY_LABELS:
-        raise PageError(422, "没有这种优先级")
-    station_id = None
-    if query.station and user.is_admin:
-        station_id = session.scalar(select(Station.id).where(Station.code == query.station))
-        if station_id is None:
-            raise PageError(422, "没有这个站点")
-    values = {**query.model_dump(), "station": query.station if user.is_admin else "", "q": query.q.strip()}
-    filters = desk.QueueFilter(status=None if query.status == "all" else query.status, matter=query.matter or None,
-                               region=query.region or None, priority=query.priority or None,
-                               channel=query.channel or None, station_id=station_id, search=values["q"] or None)
-    return filters, values
+    station = query.station if user.is_admin else ""
+    try:
+        filters = queue_filters.parse(session, status=None if query.status == "all" else query.status,
+                                      matter=query.matter, region=query.region, priority=query.priority,
+                                      channel=query.channel, station=station, search=query.q)
+    except queue_filters.UnknownFilterValue as exc:
+        raise PageError(422, UNKNOWN_FILTER_VALUE[exc.field]) from None
+    return filters, {**query.model_dump(), "station": station, "q": query.q.strip()}
 
 
 @router.get("/", response_class=HTMLResponse, summary="Console: the referral queue")
