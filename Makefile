@@ -127,6 +127,14 @@ test: validate test-referral test-browser test-bot train test-stories test-e2e #
 eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
 	$(BOT)/python -m scripts.eval_nlu
 
+content-diff: install ## prove a content move lossless: Rasa's merged domain, examples and rules equal BASE's (default HEAD)
+	@base=$${BASE:-HEAD}; tmp=$$(mktemp -d); trap 'git worktree remove --force "$$tmp/base" 2>/dev/null; rm -rf "$$tmp"' EXIT; \
+	 git worktree add -q --detach "$$tmp/base" "$$base"; \
+	 $(BOT)/python -m scripts.content_snapshot --root "$$tmp/base" > "$$tmp/base.json"; \
+	 $(BOT)/python -m scripts.content_snapshot > "$$tmp/now.json"; \
+	 diff -u "$$tmp/base.json" "$$tmp/now.json" > "$$tmp/diff" && echo "content identical to $$base" || \
+	   { head -80 "$$tmp/diff"; echo "content differs from $$base"; exit 1; }
+
 bench: install train ## print start-up time, reply latency and memory of each process
 	$(REF)/python -m scripts.bench
 
@@ -136,4 +144,4 @@ clean: ## remove trained models and runtime files (keeps the environments)
 FORCE:
 
 .PHONY: FORCE help install lock train run shell validate test-referral chromium test-browser test-bot test-stories test-e2e test \
-	eval-nlu bench clean
+	eval-nlu bench content-diff clean

@@ -3,38 +3,21 @@ question is trained, answered and tested; the test set is never trained on."""
 
 from __future__ import annotations
 
-import collections
-from pathlib import Path
-
 import pytest
-import yaml
 
 from actions.bot_answers import ASIDES, answer_response, matter_code
 from bot.text import normalise
 from referral.rules.matters import MATTER_CODES
+from tests.support.content import ROOT, domain, examples, merged_responses, rules
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = {**domain(), "responses": merged_responses()}  # the skeleton with every topic's responses
 # Topics of issue 4 that need at least five follow-up questions (code "legal_aid": the process).
 FOLLOW_UP_TOPICS = ("labor_wage", "work_injury", "traffic_accident", "divorce", "domestic_violence",
                     "support_payment", "criminal_defense", "legal_aid")
 MIN_TRAINING, MIN_TEST, MIN_FOLLOW_UPS = 40, 15, 5
-
-
-def examples(folder: Path) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = collections.defaultdict(list)
-    for path in sorted(folder.rglob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" in item:
-                found[item["intent"]] += [line.strip()[2:].strip() for line in item["examples"].splitlines()
-                                          if line.strip().startswith("- ")]
-    return found
-
-
-TRAINING = examples(ROOT / "data")
+TRAINING = examples()
 TESTS = examples(ROOT / "tests" / "nlu")
-RULE_STEPS = [rule["steps"] for path in (ROOT / "data").glob("rules*.yml")
-              for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]]
+RULE_STEPS = [rule["steps"] for rule in rules()]
 QUESTIONS = sorted(intent for intent in TRAINING if intent.startswith("question_"))
 
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from referral.rules.citations import Citation, articles_of, find_citations, unknown_citations
 from referral.rules.matters import MATTER_CODES
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.content import response_texts
 
 
 def bot_texts() -> list[tuple[str, str]]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return [
-        (name, variant["text"])
-        for name, variants in domain["responses"].items()
-        for variant in variants
-        if "text" in variant
-    ]
+    """Every text the bot can send: the domain's and every topic's responses (data/topics/)."""
+    return response_texts()
 
 
 def test_bot_answers_cite_only_existing_articles():
