@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from tests.support.domain import merged_domain as load_merged_domain
+from tests.support.content import rasa_merged_domain as load_merged_domain
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from actions.screening import (
     ActionScreeningFollowup,
     ValidateScreeningForm,
 )
-from tests.support.domain import merged_domain
+from tests.support.content import rasa_merged_domain as merged_domain
 from tests.support.trackers import make_tracker
 
 

@@ -4,13 +4,21 @@ reading of the content (tests/support/content.py) is exactly what Rasa merges.""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from referral.rules.matters import MATTER_CODES
-from tests.support.content import ROOT, TOPICS, _load, data_files, domain, merged_responses, responses_by_file
+from tests.support.content import (
+    ROOT,
+    TOPICS,
+    _load,
+    data_files,
+    domain,
+    merged_responses,
+    rasa_merged_domain,
+    responses_by_file,
+)
 
 # Topics beside the matter codes: legal aid itself, and enforcing a judgment.
 EXTRA_TOPICS = {"legal_aid", "enforcement"}
@@ -31,21 +39,10 @@ def topic_of(name: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def rasa_domain():
-    from rasa.shared.importers.importer import TrainingDataImporter
-
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return TrainingDataImporter.load_from_config("config.yml", "domain.yml", ["data"]).get_domain()
-    finally:
-        os.chdir(cwd)
-
-
-def test_plain_reading_gives_rasas_merged_responses(rasa_domain):
-    assert merged_responses() == rasa_domain.responses
-    assert len(rasa_domain.responses) >= 180
+def test_plain_reading_gives_rasas_merged_responses():
+    responses = rasa_merged_domain()["responses"]
+    assert merged_responses() == responses
+    assert len(responses) >= 180
 
 
 @pytest.mark.parametrize("topic", TOPIC_NAMES)

@@ -25,6 +25,18 @@ def _load(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+@lru_cache(maxsize=None)
+def rasa_merged_domain() -> dict[str, Any]:
+    """The domain the way `rasa train` loads it (bot environment only), read once per test session:
+    it takes a few seconds. Shared by every caller: never change it."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(DATA)]
+    )
+    return importer.get_domain().as_dict()
+
+
 def data_files() -> list[Path]:
     return sorted(DATA.rglob("*.yml"))
 
