@@ -91,8 +91,9 @@ QUESTION_ANSWERS: dict[str, str] = {
 }
 
 # A follow-up without a topic (「多久之内要去告」: actions/bot_answers.FOLLOWUPS) once the matter is
-# known: (what it asks, matter) → the short answer. A pair not here gets the points of the
-# matter's own answer on that question (`<matter answer>#<what>`, see bot_answers.excerpt).
+# known: (what it asks, matter) → the short answer, or the points of the matter's answer on that
+# question (`utter_answer_<matter>_<what>`, in the topic's answers.yml). A pair not here gets
+# FOLLOWUP_NO_ANSWER: said honestly, never the whole answer again.
 FOLLOWUP_ANSWERS: dict[tuple[str, str], str] = {
     ("time_limit", "labor_wage"): "utter_answer_labor_wage_time_limit",
     ("time_limit", "labor_relation"): "utter_answer_labor_relation_time_limit",
@@ -131,6 +132,77 @@ FOLLOWUP_ANSWERS: dict[tuple[str, str], str] = {
     ("how_much", "support_payment"): "utter_answer_support_payment_child_support_amount",
     ("refuses", "work_injury"): "utter_answer_work_injury_employer_refuses",
     ("refuses", "divorce"): "utter_answer_divorce_spouse_refuses",
+    ("where", "work_injury"): "utter_answer_work_injury_where",
+    ("where", "social_insurance"): "utter_answer_social_insurance_where",
+    ("where", "medical_dispute"): "utter_answer_medical_dispute_where",
+    ("where", "product_safety"): "utter_answer_product_safety_where",
+    ("where", "environment"): "utter_answer_environment_where",
+    ("where", "state_compensation"): "utter_answer_state_compensation_where",
+    ("where", "support_payment"): "utter_answer_support_payment_where",
+    ("where", "contract"): "utter_answer_contract_where",
+    ("where", "consumer"): "utter_answer_consumer_where",
+    ("where", "capacity"): "utter_answer_capacity_where",
+    ("where", "criminal_defense"): "utter_answer_criminal_defense_where",
+    ("where", "criminal_victim"): "utter_answer_criminal_victim_where",
+    ("where", "administrative"): "utter_answer_administrative_where",
+    ("where", "retrial"): "utter_answer_retrial_where",
+    ("evidence", "labor_relation"): "utter_answer_labor_relation_evidence",
+    ("evidence", "work_injury"): "utter_answer_work_injury_evidence",
+    ("evidence", "social_insurance"): "utter_answer_social_insurance_evidence",
+    ("evidence", "traffic_accident"): "utter_answer_traffic_accident_evidence",
+    ("evidence", "medical_dispute"): "utter_answer_medical_dispute_evidence",
+    ("evidence", "product_safety"): "utter_answer_product_safety_evidence",
+    ("evidence", "environment"): "utter_answer_environment_evidence",
+    ("evidence", "state_compensation"): "utter_answer_state_compensation_evidence",
+    ("evidence", "support_payment"): "utter_answer_support_payment_evidence",
+    ("evidence", "divorce"): "utter_answer_divorce_evidence",
+    ("evidence", "inheritance"): "utter_answer_inheritance_evidence",
+    ("evidence", "debt_loan"): "utter_answer_debt_loan_evidence",
+    ("evidence", "contract"): "utter_answer_contract_evidence",
+    ("evidence", "housing_land"): "utter_answer_housing_land_evidence",
+    ("evidence", "consumer"): "utter_answer_consumer_evidence",
+    ("evidence", "capacity"): "utter_answer_capacity_evidence",
+    ("evidence", "criminal_victim"): "utter_answer_criminal_victim_evidence",
+    ("evidence", "administrative"): "utter_answer_administrative_evidence",
+    ("evidence", "retrial"): "utter_answer_retrial_evidence",
+    ("how_much", "labor_wage"): "utter_answer_labor_wage_how_much",
+    ("how_much", "labor_relation"): "utter_answer_labor_relation_how_much",
+    ("how_much", "social_insurance"): "utter_answer_social_insurance_how_much",
+    ("how_much", "medical_dispute"): "utter_answer_medical_dispute_how_much",
+    ("how_much", "product_safety"): "utter_answer_product_safety_how_much",
+    ("how_much", "environment"): "utter_answer_environment_how_much",
+    ("how_much", "state_compensation"): "utter_answer_state_compensation_how_much",
+    ("how_much", "divorce"): "utter_answer_divorce_how_much",
+    ("how_much", "inheritance"): "utter_answer_inheritance_how_much",
+    ("how_much", "debt_loan"): "utter_answer_debt_loan_how_much",
+    ("how_much", "contract"): "utter_answer_contract_how_much",
+    ("how_much", "housing_land"): "utter_answer_housing_land_how_much",
+    ("how_much", "consumer"): "utter_answer_consumer_how_much",
+    ("how_much", "capacity"): "utter_answer_capacity_how_much",
+    ("how_much", "criminal_defense"): "utter_answer_criminal_defense_how_much",
+    ("how_much", "criminal_victim"): "utter_answer_criminal_victim_how_much",
+    ("how_much", "administrative"): "utter_answer_administrative_how_much",
+    ("how_much", "retrial"): "utter_answer_retrial_how_much",
+    ("refuses", "labor_wage"): "utter_answer_labor_wage_refuses",
+    ("refuses", "labor_relation"): "utter_answer_labor_relation_refuses",
+    ("refuses", "social_insurance"): "utter_answer_social_insurance_refuses",
+    ("refuses", "traffic_accident"): "utter_answer_traffic_accident_refuses",
+    ("refuses", "medical_dispute"): "utter_answer_medical_dispute_refuses",
+    ("refuses", "product_safety"): "utter_answer_product_safety_refuses",
+    ("refuses", "environment"): "utter_answer_environment_refuses",
+    ("refuses", "state_compensation"): "utter_answer_state_compensation_refuses",
+    ("refuses", "support_payment"): "utter_answer_support_payment_refuses",
+    ("refuses", "domestic_violence"): "utter_answer_domestic_violence_refuses",
+    ("refuses", "inheritance"): "utter_answer_inheritance_refuses",
+    ("refuses", "debt_loan"): "utter_answer_debt_loan_refuses",
+    ("refuses", "contract"): "utter_answer_contract_refuses",
+    ("refuses", "housing_land"): "utter_answer_housing_land_refuses",
+    ("refuses", "consumer"): "utter_answer_consumer_refuses",
+    ("refuses", "capacity"): "utter_answer_capacity_refuses",
+    ("refuses", "criminal_defense"): "utter_answer_criminal_defense_refuses",
+    ("refuses", "criminal_victim"): "utter_answer_criminal_victim_refuses",
+    ("refuses", "administrative"): "utter_answer_administrative_refuses",
+    ("refuses", "retrial"): "utter_answer_retrial_refuses",
 }
 
 # Danger first, inside a form too (bot/safety.py recognises these by rule).
@@ -139,3 +211,9 @@ SAFETY_REPLIES: dict[str, str] = {
     DANGER_NOW: "utter_safety_danger_now",
     FRAUD_NOW: "utter_safety_fraud_now",
 }
+
+# The offer to check eligibility or apply, sent after a matter's answer outside the forms (by the
+# rules in data/topics/*/answers.yml, and after a crisis reply by action_answer_underlying_problem).
+OFFER_HELP = "utter_offer_help"
+# A follow-up the matter has no answer for.
+FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"

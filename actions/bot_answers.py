@@ -1,6 +1,6 @@
 """The bot's answers to questions and asides in the middle of a form; then the form asks its question again.
 
-Outside the forms, rules answer each intent (data/rules_answers.yml). Inside a form the
+Outside the forms, rules answer each intent (data/topics/*/answers.yml, data/rules.yml). Inside a form the
 message first reaches the form's validator, which uses ``answer_for`` to tell an answer from
 a question: a legal question gets its answer (the tables in actions/answer_responses.py),
 an aside its reply, both only when the classifier is sure.
@@ -8,12 +8,17 @@ an aside its reply, both only when the classifier is sure.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer_responses import FOLLOWUP_ANSWERS, MATTER_ANSWERS, QUESTION_ANSWERS, SAFETY_REPLIES
+from actions.answer_responses import (
+    FOLLOWUP_ANSWERS,
+    FOLLOWUP_NO_ANSWER,
+    MATTER_ANSWERS,
+    QUESTION_ANSWERS,
+    SAFETY_REPLIES,
+)
 from actions.tracker_history import previous_intent
 from bot.safety import SAFETY_INTENTS
 from referral.rules.matters import MATTER_CODES
@@ -29,8 +34,8 @@ ASIDES = {
     "check_application": "utter_check_application",
 }
 # Follow-ups without a topic (「多久之内要去告」), answered for the matter already known: its
-# short answer in FOLLOWUP_ANSWERS, or else the points of the matter's own answer on the
-# question, which holds its time limits, places and evidence. Never another matter's answer.
+# short answer or the points of its answer on the question (FOLLOWUP_ANSWERS), never another
+# matter's answer, and never the whole answer again.
 FOLLOWUPS = {
     "followup_time_limit": "time_limit",
     "followup_where": "where",
@@ -38,17 +43,6 @@ FOLLOWUPS = {
     "followup_how_much": "how_much",
     "followup_refuses": "refuses",
 }
-# Which numbered points of a matter's answer a follow-up asks about.
-_FOLLOWUP_POINTS = {
-    "where": re.compile(r"投诉|仲裁|起诉|法院|人社局|民政|公安|派出所|交警|调解|复议|部门|12\d{3}|110|122"),
-    "evidence": re.compile(r"证据|保存|留好|留下|病历|发票|记录|录音|照片|拍照|证明"),
-    "how_much": re.compile(r"赔|补偿|补助|倍|待遇|费|标准|多少|利息"),
-    "refuses": re.compile(r"协商|调解|仲裁|起诉|法院|投诉|执行|报警|110"),
-}
-_NUMBERED = re.compile(r"^\d+\.\s*")
-# The last line of a legal answer outside the forms; inside a form the citizen is already
-# screening or applying, so it is left out there.
-OFFER_LINE = "想知道能不能申请法律援助，请说“我能申请法律援助吗”；想直接申请，请说“我要申请法律援助”。"
 # How much of the probability left beside the danger intents the problem under a danger
 # message must have to be answered too.
 UNDERLYING_SHARE = 0.5
@@ -87,42 +81,7 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
     matter_answer = MATTER_ANSWERS.get(matter or "")
     if matter_answer not in responses:  # no matter yet, or 「other」
         return "utter_followup_which_matter"  # ask: time limits differ from matter to matter
-    short_answer = FOLLOWUP_ANSWERS.get((what, matter))
-    if short_answer in responses:
-        return short_answer
-    return f"{matter_answer}#{what}"  # the lines of the matter's answer on that point
-
-
-def excerpt(text: str, what: str) -> str | None:
-    """The lines of a matter's answer that answer a follow-up: its first line, the numbered
-    points on ``what`` (renumbered), its legal basis and the closing note; None when no point
-    is on ``what``. No new legal content: only what the full answer says."""
-    pattern = _FOLLOWUP_POINTS.get(what)
-    lines = text.splitlines()
-    points = [line for line in lines if _NUMBERED.match(line) and pattern and pattern.search(line)]
-    if not points:
-        return None
-    basis = [line for line in lines if line.startswith("法律依据：")]
-    points = [f"{n}. {_NUMBERED.sub('', line)}" for n, line in enumerate(points, start=1)]
-    return "\n".join([lines[0], *points, *basis, lines[-1]])
-
-
-def utter_answer(dispatcher: Any, domain: dict[str, Any], response: str, in_form: bool = False) -> None:
-    """Send ``response``: `utter_answer_<code>#<what>` as the excerpt on that point, and inside
-    a form (``in_form``) a legal answer without its offer to screen or apply."""
-    name, _, what = response.partition("#")
-    variants = (domain.get("responses") or {}).get(name) or []
-    original = variants[0].get("text") if len(variants) == 1 else None
-    text = original
-    if text and what:
-        text = excerpt(text, what) or text
-    if text and in_form and OFFER_LINE in text:
-        text = "\n".join(line for line in text.splitlines() if line.strip() != OFFER_LINE)
-    if text != original:
-        # the text given with a response replaces the response's own text (rasa RemoteAction)
-        dispatcher.utter_message(response=name, text=text)
-    else:
-        dispatcher.utter_message(response=name)
+    return FOLLOWUP_ANSWERS.get((what, matter), FOLLOWUP_NO_ANSWER)
 
 
 def underlying_problem(parse: dict[str, Any]) -> str | None:

@@ -10,12 +10,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer_responses import OFFER_HELP
 from actions.bot_answers import (
     answer_response,
     followup_response,
     matter_code,
     underlying_problem,
-    utter_answer,
 )
 from actions.tracker_history import previous_intent
 from bot.safety import SELF_HARM
@@ -32,7 +32,7 @@ class ActionAnswerFollowup(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {},
                                      previous_intent(tracker))
-        utter_answer(dispatcher, domain, response or "utter_followup_which_matter")
+        dispatcher.utter_message(response=response or "utter_followup_which_matter")
         return []
 
 
@@ -53,6 +53,8 @@ class ActionAnswerUnderlyingProblem(Action):
         danger = (tracker.latest_message.get("intent") or {}).get("name")
         if danger == SELF_HARM and response in (domain.get("responses") or {}):
             dispatcher.utter_message(response=response)
+            if intent.startswith("matter_"):
+                dispatcher.utter_message(response=OFFER_HELP)  # as the rules do after a matter's answer
         code = matter_code(intent)
         events: list[Any] = [SlotSet("matter", code)] if code else []
         return events

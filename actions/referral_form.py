@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code
 from actions.citizen_replies import (
     consent_answer,
     fields_to_correct,
@@ -61,7 +61,7 @@ class ValidateReferralForm(FormValidationAction):
             # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
             response = answer_for(tracker, domain, legal_questions=requested != "description")
             if response:
-                utter_answer(dispatcher, domain, response, in_form=True)
+                dispatcher.utter_message(response=response)
                 return [SlotSet(requested, None)]
         return await super().get_validation_events(dispatcher, tracker, domain)
 

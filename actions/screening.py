@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.citizen_replies import find_region, says_no
-from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, matter_code, utter_answer
+from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, matter_code
 from actions.screening_answers import (
     DECLINED,
     describe_income,
@@ -168,7 +168,7 @@ class ValidateScreeningForm(FormValidationAction):
         if parsed is None and not changed:
             # a question on the way is answered, then the question is asked again
             response = answer_for(tracker, domain, legal_questions=slot != "matter")
-            utter_answer(dispatcher, domain, response or "utter_screening_not_understood", in_form=True)
+            dispatcher.utter_message(response=response or "utter_screening_not_understood")
         return slots
 
     def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:

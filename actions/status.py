@@ -19,7 +19,7 @@ from actions.citizen_replies import parse_mobile, says_no
 from actions.clients.referral_api import (
     ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound, referral_api,
 )
-from actions.bot_answers import answer_for, utter_answer
+from actions.bot_answers import answer_for
 from bot.text import half_width
 
 FORM = "status_form"
@@ -106,7 +106,7 @@ class ValidateStatusForm(FormValidationAction):
             return False
         response = answer_for(tracker, domain)
         if response:
-            utter_answer(dispatcher, domain, response, in_form=True)
+            dispatcher.utter_message(response=response)
             return True
         return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.bot_answers import OFFER_LINE, answer_for, excerpt, followup_response, underlying_problem, utter_answer
+from actions.bot_answers import answer_for, followup_response, underlying_problem
 from referral.rules.matters import MATTER_CODES
 from tests.support.trackers import make_tracker, ranked
 
@@ -20,10 +20,13 @@ from tests.support.trackers import make_tracker, ranked
     ("followup_where", "labor_wage", "utter_answer_labor_wage_where_complain"),
     ("followup_where", "inheritance", "utter_answer_inheritance_where"),  # names the court
     ("followup_refuses", "divorce", "utter_answer_divorce_spouse_refuses"),
-    # no short answer for this pair: the matter's own answer, never another matter's
     ("followup_how_much", "support_payment", "utter_answer_support_payment_child_support_amount"),
-    ("followup_where", "consumer", "utter_answer_consumer#where"),
-    ("followup_evidence", "labor_relation", "utter_answer_labor_relation#evidence"),
+    # the points of the matter's own answer on the question, never another matter's
+    ("followup_where", "consumer", "utter_answer_consumer_where"),
+    ("followup_evidence", "labor_relation", "utter_answer_labor_relation_evidence"),
+    # nothing on that question for the matter: said honestly, not the whole answer again
+    ("followup_evidence", "criminal_defense", "utter_followup_no_answer"),
+    ("followup_how_much", "domestic_violence", "utter_followup_no_answer"),
     # no matter yet: ask which
     ("followup_time_limit", None, "utter_followup_which_matter"),
     ("followup_time_limit", "other", "utter_followup_which_matter"),
@@ -36,7 +39,7 @@ def test_followup_response(intent, matter, expected, domain_responses):
 def test_every_matter_has_a_time_limit_answer(domain_responses):
     for code in MATTER_CODES - {"other"}:
         response = followup_response("followup_time_limit", code, domain_responses)
-        assert "#" not in response and response in domain_responses, code
+        assert response in domain_responses, code
         assert code in response or code == "work_injury", (code, response)
 
 
@@ -70,26 +73,31 @@ def test_answer_for_in_a_form(intent, confidence, slot_matter, legal, expected, 
     assert answer_for(tracker, merged_domain, legal_questions=legal) == expected
 
 
-def test_answers_inside_a_form_leave_out_the_offer_to_apply(merged_domain, domain_responses):
-    dispatcher = CollectingDispatcher()
-    utter_answer(dispatcher, merged_domain, "utter_answer_labor_wage", in_form=True)
-    text = dispatcher.messages[0]["text"]
-    assert dispatcher.messages[0]["response"] == "utter_answer_labor_wage"  # kept for the tracker
-    assert OFFER_LINE in domain_responses["utter_answer_labor_wage"][0]["text"]
-    assert OFFER_LINE not in text and "法律依据：" in text and text.endswith("为准。）")
-    dispatcher = CollectingDispatcher()
-    utter_answer(dispatcher, merged_domain, "utter_ask_human", in_form=True)  # two variants: left to Rasa
-    assert dispatcher.messages[0]["response"] == "utter_ask_human" and not dispatcher.messages[0]["text"]
+@pytest.mark.parametrize("intent", ["followup_where", "followup_evidence", "followup_how_much", "followup_refuses"])
+def test_every_follow_up_answer_is_shorter_than_the_matter_answer(intent, domain_responses):
+    """A follow-up never gets the matter's whole answer again: its own response, on that point."""
+    for code in MATTER_CODES - {"other"}:
+        response = followup_response(intent, code, domain_responses)
+        assert response in domain_responses, (code, response)
+        if response.startswith(f"utter_answer_{code}_"):
+            text, full = domain_responses[response][0]["text"], domain_responses[f"utter_answer_{code}"][0]["text"]
+            assert len(text) < len(full), (code, response)
 
 
 def test_a_follow_up_gets_the_points_of_the_matter_answer_on_it(domain_responses):
     full = domain_responses["utter_answer_labor_relation"][0]["text"]
-    evidence = excerpt(full, "evidence")
+    evidence = domain_responses["utter_answer_labor_relation_evidence"][0]["text"]
     lines = evidence.splitlines()
     assert lines[0] == full.splitlines()[0] and lines[1].startswith("1. 先留证据")
     assert "二倍赔偿" not in evidence  # not a point on evidence
     assert lines[-2].startswith("法律依据：") and lines[-1] == full.splitlines()[-1]
-    assert OFFER_LINE not in evidence
-    how_much = excerpt(full, "how_much")
+    how_much = domain_responses["utter_answer_labor_relation_how_much"][0]["text"]
     assert "二倍工资" in how_much and "二倍赔偿" in how_much and "先留证据" not in how_much
-    assert excerpt("只有一行", "where") is None
+
+
+def test_no_legal_answer_carries_the_offer_to_apply(domain_responses):
+    """The offer is its own response, sent by the rules outside the forms only."""
+    offer = domain_responses["utter_offer_help"][0]["text"]
+    assert "我能申请法律援助吗" in offer
+    assert [name for name, variants in domain_responses.items() if name.startswith("utter_answer_")
+            and any(offer in (v.get("text") or "") for v in variants)] == []

@@ -22,7 +22,7 @@ async def test_followup_action_uses_the_matter_slot(merged_domain):
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("text", "danger", "problem", "answered"), [
     # a crisis reply is followed by the answer to the problem
-    ("老板欠了半年工资 我不想活了", "safety_self_harm", "labor_wage", ["utter_answer_labor_wage"]),
+    ("老板欠了半年工资 我不想活了", "safety_self_harm", "labor_wage", ["utter_answer_labor_wage", "utter_offer_help"]),
     # violence now: the problem is recorded, without a long answer
     ("他又在打我", "safety_danger_now", "domestic_violence", []),
 ])
@@ -36,10 +36,11 @@ async def test_the_problem_under_a_danger_message(text, danger, problem, answere
 
 
 @pytest.mark.asyncio
-async def test_follow_up_action_sends_the_excerpt_under_the_matter_response(merged_domain, domain_responses):
+async def test_follow_up_action_sends_the_points_of_the_matter_answer(merged_domain, domain_responses):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"matter": "labor_relation"}, text="要准备什么证据", intent="followup_evidence")
     await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
     [message] = dispatcher.messages
-    assert message["response"] == "utter_answer_labor_relation" and "先留证据" in message["text"]
-    assert len(message["text"]) < len(domain_responses["utter_answer_labor_relation"][0]["text"]) / 2
+    assert message == {**message, "response": "utter_answer_labor_relation_evidence"}
+    text = domain_responses["utter_answer_labor_relation_evidence"][0]["text"]
+    assert "先留证据" in text and len(text) < len(domain_responses["utter_answer_labor_relation"][0]["text"]) / 2

@@ -6,7 +6,7 @@ import pytest
 
 from referral.rules.citations import Citation, articles_of, find_citations, unknown_citations
 from referral.rules.matters import MATTER_CODES
-from tests.support.content import response_texts
+from tests.support.content import response_texts, rules
 
 
 def bot_texts() -> list[tuple[str, str]]:
@@ -37,12 +37,16 @@ def test_answers_fit_in_one_wechat_message():
             assert len(text.encode("utf-8")) <= 2000, (name, len(text))
 
 
-def test_every_matter_answer_gives_its_legal_basis_and_the_offer_to_check():
+def test_every_matter_answer_gives_its_legal_basis_and_is_followed_by_the_offer_to_check():
     texts = dict(bot_texts())
+    assert "我能申请法律援助吗" in texts["utter_offer_help"]
+    openings = [rule["steps"][:3] for rule in rules()]
     for code in MATTER_CODES - {"other"}:
         text = texts[f"utter_answer_{code}"]
         assert "法律依据：" in text and find_citations(text), code
-        assert "我能申请法律援助吗" in text, code
+        assert "我能申请法律援助吗" not in text, code  # the offer is its own response, not sent inside forms
+        answer = [{"intent": f"matter_{code}"}, {"action": f"utter_answer_{code}"}, {"action": "utter_offer_help"}]
+        assert answer in openings, code
 
 
 def test_find_citations_reads_lists_of_articles():
