@@ -16,13 +16,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.citizen_replies import find_region, says_no
 from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, matter_code
+from actions.citizen_replies import find_region, says_no
 from actions.screening_answers import (
     DECLINED,
     describe_income,
     in_danger,
-    plain,
     parse_certificate,
     parse_criminal_flags,
     parse_deadline,
@@ -31,6 +30,7 @@ from actions.screening_answers import (
     parse_matter,
     parse_monthly_income,
     parse_statuses,
+    plain,
 )
 from referral.rules.city import city_config
 from referral.rules.contract import china_today

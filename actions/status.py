@@ -15,11 +15,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.bot_answers import answer_for
 from actions.citizen_replies import parse_mobile, says_no
 from actions.clients.referral_api import (
-    ReferralApiError, StatusClient, StatusLookupPaused, StatusNotFound, referral_api,
+    ReferralApiError,
+    StatusClient,
+    StatusLookupPaused,
+    StatusNotFound,
+    referral_api,
 )
-from actions.bot_answers import answer_for
 from bot.text import half_width
 
 FORM = "status_form"

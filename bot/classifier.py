@@ -10,7 +10,7 @@ this beats DIET by several points and trains in seconds on two cores (figures: R
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any
 
 import skops.io as sio
 from rasa.engine.graph import ExecutionContext
@@ -32,10 +32,10 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     """Sublinear TF-IDF over the sparse sentence features, then logistic regression."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "max_iter": 3000}
 
-    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage,
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf = Pipeline([
@@ -46,8 +46,8 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         ])
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegressionClassifier":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> TfidfLogisticRegressionClassifier:
         """Loads the fitted pipeline; a missing or unexpected file is an error, never an untrained model."""
         with model_storage.read_from(resource) as model_dir:
             path = model_dir / f"{resource.name}.skops"

@@ -4,7 +4,7 @@ bot.entities, which have no Rasa dependency and are unit-tested on their own."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,15 +27,15 @@ class TextNormaliser(GraphComponent):
     """Traditional → simplified, full-width → half-width, emoji and repeated punctuation removed."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TextNormaliser":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TextNormaliser:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str):
@@ -48,19 +48,19 @@ class CityEntityExtractor(GraphComponent):
     """Places of the city, family relations, money, durations and ages (spaCy EntityRuler)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"city_config": "referral/city.yaml"}
 
     def __init__(self, finder: EntityFinder) -> None:
         self.finder = finder
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CityEntityExtractor":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CityEntityExtractor:
         # Read at load time, so a changed city configuration needs no retraining.
         return cls(EntityFinder(load_regions(Path(config["city_config"]))))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str):
@@ -85,11 +85,11 @@ class SafetyFlagger(GraphComponent):
     """
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyFlagger":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SafetyFlagger:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             danger = danger_in(message.get(TEXT))
             if danger is None:

@@ -13,9 +13,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from referral import desk, staff_auth
-from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 from referral.labels import ROLE_LABELS
 from referral.models import OPEN_STATUSES, AuditEntry, Referral, Role, StaffSession, StaffUser, Station
+from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 
 
 class AdminError(Exception):

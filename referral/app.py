@@ -12,10 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from referral import console
 from referral.api import health, referrals, screenings, staff, status
-from referral.rules.city import city_config
 from referral.db import make_engine, make_session_factory
 from referral.desk import route_backlog
 from referral.routing import seed_stations
+from referral.rules.city import city_config
 from referral.settings import Settings, get_settings
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)

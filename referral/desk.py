@@ -13,11 +13,19 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from referral.rules.contract import china_today
 from referral.models import (
-    CLAIMABLE_STATUSES, OPEN_STATUSES, AuditEntry, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser,
-    Station, utcnow,
+    CLAIMABLE_STATUSES,
+    OPEN_STATUSES,
+    AuditEntry,
+    Priority,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    StaffUser,
+    Station,
+    utcnow,
 )
+from referral.rules.contract import china_today
 
 # Kinds of history entries, with the Chinese label the console shows.
 EVENT_KINDS: dict[str, str] = {

@@ -20,11 +20,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from referral.rules.contract import CHINA_TZ
 from referral.db import as_utc
 from referral.desk import is_overdue
-from referral.rules.matters import MATTERS
 from referral.models import Referral
+from referral.rules.contract import CHINA_TZ
+from referral.rules.matters import MATTERS
 from referral.statistics import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, Report
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 (and shows the Chinese) only with it

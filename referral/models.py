@@ -161,8 +161,8 @@ class Referral(Base):
         """The citizen's own limitation or filing deadline, from the days they told the screening."""
         from datetime import timedelta
 
-        from referral.rules.contract import CHINA_TZ
         from referral.db import as_utc
+        from referral.rules.contract import CHINA_TZ
 
         days = (self.screening_input or {}).get("days_to_deadline")
         if days is None:

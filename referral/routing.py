@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referral.rules.city import CityConfig, city_config
 from referral.models import StaffUser, Station
+from referral.rules.city import CityConfig, city_config
 
 # Screening statuses and criminal flags (shared/domain/eligibility.md) that name a group.
 _STATUS_GROUPS = {

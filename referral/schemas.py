@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from referral.db import as_utc
+from referral.models import Priority, ReferralStatus
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
-from referral.db import as_utc
-from referral.rules.matters import MATTER_CODES
 from referral.rules.eligibility import ScreeningInputError, parse_screening
-from referral.models import Priority, ReferralStatus
-
+from referral.rules.matters import MATTER_CODES
 
 AwareDatetime = Annotated[datetime, AfterValidator(as_utc)]  # every time is returned in UTC
 

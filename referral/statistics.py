@@ -23,13 +23,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from referral.rules.contract import CHINA_TZ, china_today
 from referral.db import as_utc
 from referral.desk import visible_referrals
-from referral.rules.matters import MATTERS
+from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from referral.models import OPEN_STATUSES, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser, Station
-
-from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS  # noqa: E402,F401 (re-exported)
+from referral.rules.contract import CHINA_TZ, china_today
+from referral.rules.matters import MATTERS
 
 NO_STATION = ""  # the by_station key of referrals no station serves (administrators transfer them by hand)
 NO_STATION_LABEL = "未分到站点"

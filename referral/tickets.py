@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referral.desk import route_new
+from referral.models import Priority, Referral, utcnow
 from referral.rules.contract import CHINA_TZ
 from referral.rules.deadlines import decision_due
-from referral.desk import route_new
 from referral.rules.eligibility import parse_screening, screen
-from referral.models import Priority, Referral, utcnow
 from referral.schemas import ReferralCreate
 
 # Ticket numbers are read out over the phone: a fixed prefix, the local date and four

@@ -30,11 +30,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from referral.db import make_engine, make_session_factory
-from referral.rules.deadlines import decision_due
 from referral.desk import route_new
 from referral.migrate import upgrade
 from referral.models import Referral, Role, Station, utcnow
 from referral.routing import seed_stations
+from referral.rules.deadlines import decision_due
 from referral.staff_auth import create_user
 from scripts.stack import free_port
 
@@ -167,8 +167,8 @@ def run(database_url: str, backlog: int, samples: int) -> list[str]:
 
 
 def monthly(database_url: str) -> None:
-    from referral.rules.contract import china_today
     from referral.models import StaffUser
+    from referral.rules.contract import china_today
     from referral.statistics import month_bounds, report
 
     engine = make_engine(database_url)

@@ -16,10 +16,21 @@ from sqlalchemy import select
 
 from referral import desk, queue_filters, staff_auth
 from referral.dependencies import SessionDep, client_address
-from referral.models import AuditEntry, Referral, Station, StaffUser
+from referral.models import AuditEntry, Referral, StaffUser, Station
 from referral.schemas import (
-    AuditEntryPublic, Closing, ContactAttempt, Decision, Queue, QueueItem, ReferralEventPublic, StaffLogin,
-    StaffReferral, StaffSessionCreated, StaffUserPublic, StationPublic, Transfer,
+    AuditEntryPublic,
+    Closing,
+    ContactAttempt,
+    Decision,
+    Queue,
+    QueueItem,
+    ReferralEventPublic,
+    StaffLogin,
+    StaffReferral,
+    StaffSessionCreated,
+    StaffUserPublic,
+    StationPublic,
+    Transfer,
 )
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from referral import admin
-from referral.dependencies import SessionDep, client_address
-from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, render, see_other
+from referral.dependencies import SessionDep, client_address
 from referral.desk import EVENT_KINDS
+from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 
 router = APIRouter(prefix="/console/admin", tags=["console"], route_class=ConsoleRoute)
 

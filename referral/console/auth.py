@@ -9,10 +9,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from referral import staff_auth
-from referral.dependencies import SessionDep, app_settings, client_address
 from referral.console.web import (
-    COOKIE, LOGIN_CSRF_COOKIE, STATIC_DIR, ConsoleRoute, PageError, PostUserDep, render, see_other,
+    COOKIE,
+    LOGIN_CSRF_COOKIE,
+    STATIC_DIR,
+    ConsoleRoute,
+    PageError,
+    PostUserDep,
+    render,
+    see_other,
 )
+from referral.dependencies import SessionDep, app_settings, client_address
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
 

@@ -10,14 +10,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from referral import admin, desk, queue_filters
-from referral.dependencies import SessionDep, client_address
-from referral.rules.city import city_config
 from referral.console import labels
 from referral.console.web import (
-    ConsoleRoute, NotFound, PageError, PostUserDep, UserDep, render, see_other,
+    ConsoleRoute,
+    NotFound,
+    PageError,
+    PostUserDep,
+    UserDep,
+    render,
+    see_other,
 )
-from referral.rules.matters import MATTERS
+from referral.dependencies import SessionDep, client_address
 from referral.models import Referral, ReferralStatus, StaffUser
+from referral.rules.city import city_config
+from referral.rules.matters import MATTERS
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
 

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from referral import desk, export, statistics
-from referral.dependencies import SessionDep, client_address
 from referral.console.referrals import QueueQ, QueueQuery, queue_filter
 from referral.console.web import ConsoleRoute, PageError, UserDep, render
+from referral.dependencies import SessionDep, client_address
 from referral.rules.contract import CHINA_TZ
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)

@@ -20,12 +20,12 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from referral import staff_auth
-from referral.dependencies import SessionDep
 from referral.console import labels
-from referral.rules.contract import CHINA_TZ
 from referral.db import as_utc
-from referral.rules.matters import MATTERS
+from referral.dependencies import SessionDep
 from referral.models import StaffSession, StaffUser
+from referral.rules.contract import CHINA_TZ
+from referral.rules.matters import MATTERS
 
 COOKIE = "legalaid_staff"
 LOGIN_CSRF_COOKIE = "legalaid_login_csrf"

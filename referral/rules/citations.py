@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LAWS_DIR = Path(__file__).parent.parent / "laws"
@@ -42,13 +42,13 @@ def find_citations(text: str) -> list[Citation]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bare_citation() -> re.Pattern[str]:
     names = sorted({path.name.split("(")[0] for path in LAWS_DIR.glob("*(*).md")}, key=len, reverse=True)
     return re.compile(rf"(?<!《)(?P<law>{'|'.join(map(re.escape, names))})" + _ARTICLES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def articles_of(law: str) -> frozenset[str]:
     """The article headings of a law in LAWS_DIR (file `法名(日期).md`); empty when the law is missing."""
     for path in LAWS_DIR.glob(f"{law}(*).md"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bot_answers import answer_for, followup_response, underlying_problem
 from referral.rules.matters import MATTER_CODES

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral.rules.eligibility import CRIMINAL_FLAGS, STATUSES, case_from_answers, parse_screening, questions_needed, screen
+from referral.rules.eligibility import (
+    CRIMINAL_FLAGS,
+    STATUSES,
+    case_from_answers,
+    parse_screening,
+    questions_needed,
+    screen,
+)
 from referral.rules.matters import MATTER_CODES
 
 NONE: frozenset[str] = frozenset()

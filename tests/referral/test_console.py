@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient

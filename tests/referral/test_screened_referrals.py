@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import create_engine, text
 
-from referral.rules import deadlines
 from referral.migrate import downgrade, upgrade
+from referral.rules import deadlines
 from tests.support.referrals import field_error, post
 
 

@@ -9,7 +9,7 @@ tests/bot/test_content_layout.py checks that this reading gives exactly Rasa's m
 from __future__ import annotations
 
 import collections
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,12 @@ DATA = ROOT / "data"
 TOPICS = DATA / "topics"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def rasa_merged_domain() -> dict[str, Any]:
     """The domain the way `rasa train` loads it (bot environment only), read once per test session:
     it takes a few seconds. Shared by every caller: never change it."""

@@ -19,7 +19,7 @@ def serve(script: Script) -> ThreadingHTTPServer:
     """Start a server on a free loopback port that plays ``script``; the caller shuts it down."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             script.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
             status, answer = script.answers.pop(0) if script.answers else (500, {})

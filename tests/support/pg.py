@@ -25,7 +25,7 @@ def require_postgres() -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         where = make_url(POSTGRES_ADMIN_URL).render_as_string(hide_password=True)
         reason = f"PostgreSQL not reachable at {where}: {type(exc).__name__}"
         if in_ci():
