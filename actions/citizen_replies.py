@@ -45,11 +45,7 @@ def parse_mobile(text: str | None) -> str | None:
     value = half_width(text).translate(_CN_DIGITS)
     value = _SEPARATORS.sub("", value)
     runs = _DIGIT_RUN.findall(value)
-    candidates = []
-    for run in runs:
-        if len(run) == 13 and run.startswith("86"):
-            run = run[2:]
-        candidates.append(run)
+    candidates = [run[2:] if len(run) == 13 and run.startswith("86") else run for run in runs]
     if len(candidates) != 1 or not MOBILE_NUMBER.match(candidates[0]):
         return None
     return candidates[0]
@@ -89,7 +85,10 @@ _YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "
 
 # 「没错」 says yes although it contains 错; it is removed before looking for a no.
 _NOT_A_NO = ("没错", "没有错", "不错")
-_NO = re.compile(r"不\S{0,2}(?:同意|愿意|可以|行|对|是|要)|不(?:想|愿|给|用|好)|错了|写错|填错|搞错|说错|有错|改|重新|否|^\W*不\W*$")
+_NO = re.compile(
+    r"不\S{0,2}(?:同意|愿意|可以|行|对|是|要)|不(?:想|愿|给|用|好)"
+    r"|错了|写错|填错|搞错|说错|有错|改|重新|否|^\W*不\W*$"
+)
 
 
 def says_no(text: str | None) -> bool:

@@ -55,7 +55,10 @@ _MONEY_WORDS = re.compile(r"块|元|收入|挣|赚|[千万kK]")
 _LAWYER_WORDS = re.compile(r"律师|代理人")
 _DEADLINE_WORDS = re.compile(r"开庭|到期|期限|仲裁|时效|转移财产|保全|不急|不着急")
 _INCOME_WORDS = re.compile(r"收入|每月|一个月|月收入|每个月|一年|每年")
-_STATUS_HINTS = re.compile(r"贫困户|脱贫|监测户|建档立卡|低保|特困|五保|农民工|打工|务工|残疾|见义勇为|烈士|优抚|家暴|虐待|遗弃")
+_STATUS_HINTS = re.compile(
+    r"贫困户|脱贫|监测户|建档立卡|低保|特困|五保"
+    r"|农民工|打工|务工|残疾|见义勇为|烈士|优抚|家暴|虐待|遗弃"
+)
 # How a changed answer is read back to the citizen.
 LABELS = {"matter": "什么事", "region": "县区", "statuses": "您的情况", "household_size": "家里人口",
           "household_monthly_income": "每月收入", "criminal_flags": "被抓的人的情况"}

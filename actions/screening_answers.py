@@ -23,14 +23,23 @@ from referral.rules.contract import MOBILE_NUMBER
 
 DECLINED = "declined"
 
-_DECLINE = re.compile(r"不想说|不愿意?说|不方便|不想告诉|不告诉|保密|隐私|不清楚|不知道|说不清|不好说|不晓得|不记得|跳过")
-_NONE_OF_THEM = re.compile(r"都不是|都没有|一个也没有|哪个都不|没有这些|没这些|不是这些|不属于|^\W*(?:没有|没|无|不是|否|都不)\W*$")
+_DECLINE = re.compile(
+    r"不想说|不愿意?说|不方便|不想告诉|不告诉|保密|隐私"
+    r"|不清楚|不知道|说不清|不好说|不晓得|不记得|跳过"
+)
+_NONE_OF_THEM = re.compile(
+    r"都不是|都没有|一个也没有|哪个都不|没有这些|没这些|不是这些|不属于"
+    r"|^\W*(?:没有|没|无|不是|否|都不)\W*$"
+)
 # A clause: what lies between two punctuation marks or spaces.
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?、\s]")
 # Negations and withdrawals that cancel a word in the same clause.
 _NEGATION_BEFORE = re.compile(r"不是|没有|没|不算|并非|非|未|不")
 _WITHDRAWN_AFTER = re.compile(r"取消|没批|不批|没评|没通过|没有批|没给|不给|退了|停了|被停|没了")
-_DANGER = re.compile(r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐死|正在打|还在打|又在打|在打我|救命|有危险|不敢回家|拿刀|威胁要|砸门|要进来|好怕|害怕")
+_DANGER = re.compile(
+    r"打死|杀了我|杀我|要杀|弄死|砍我|砍死|掐死"
+    r"|正在打|还在打|又在打|在打我|救命|有危险|不敢回家|拿刀|威胁要|砸门|要进来|好怕|害怕"
+)
 
 
 def plain(text: str) -> str:
@@ -91,7 +100,10 @@ _COUPLE = re.compile(r"两口子|老两口|夫妻俩|我们俩|我俩")
 _SIZE = re.compile(r"(\d{1,2})\s*口(?!子)")
 _PEOPLE = re.compile(r"(\d{1,2})\s*(?:个人|人)(?!民)")
 _SPOUSE = re.compile(r"老婆|老公|爱人|媳妇|丈夫|妻子|老伴|对象|男人")
-_RELATIVE = re.compile(r"我妈|我爸|妈妈|爸爸|母亲|父亲|婆婆|公公|岳父|岳母|丈母娘|老丈人|奶奶|爷爷|外婆|外公|老母亲|老父亲")
+_RELATIVE = re.compile(
+    r"我妈|我爸|妈妈|爸爸|母亲|父亲|婆婆|公公"
+    r"|岳父|岳母|丈母娘|老丈人|奶奶|爷爷|外婆|外公|老母亲|老父亲"
+)
 _CHILDREN = re.compile(r"(\d{1,2})\s*个\s*(?:娃娃|娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女|学生)")
 _ONE_CHILD = re.compile(r"(?<!\d个)(?:娃娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女)")
 _ENUMERATION = re.compile(r"跟|和|还有|加上|加|带着|带|以及")
@@ -107,14 +119,14 @@ def parse_household_size(text: str | None) -> int | str | None:
     match = _SIZE.search(value)
     if match and 1 <= int(match.group(1)) <= 30:
         return int(match.group(1))
-    if _SPOUSE.search(value) or _RELATIVE.search(value) or _CHILDREN.search(value) or _COUPLE.search(value):
-        if _ENUMERATION.search(value) or _COUPLE.search(value):
-            # counting the people named: me, a spouse, each parent, the children
-            count = 1 + bool(_SPOUSE.search(value) or _COUPLE.search(value))
-            count += len(set(_RELATIVE.findall(value)))
-            children = sum(int(n) for n in _CHILDREN.findall(value))
-            count += children or (1 if _ONE_CHILD.search(value) else 0)
-            return count
+    names_people = _SPOUSE.search(value) or _RELATIVE.search(value) or _CHILDREN.search(value) or _COUPLE.search(value)
+    if names_people and (_ENUMERATION.search(value) or _COUPLE.search(value)):
+        # counting the people named: me, a spouse, each parent, the children
+        count = 1 + bool(_SPOUSE.search(value) or _COUPLE.search(value))
+        count += len(set(_RELATIVE.findall(value)))
+        children = sum(int(n) for n in _CHILDREN.findall(value))
+        count += children or (1 if _ONE_CHILD.search(value) else 0)
+        return count
     match = _PEOPLE.search(value)
     if match and 1 <= int(match.group(1)) <= 30:
         return int(match.group(1))
@@ -128,7 +140,10 @@ def parse_household_size(text: str | None) -> int | str | None:
 
 # --- income ------------------------------------------------------------------
 
-_NO_INCOME = re.compile(r"没有?(?:任何)?(?:收入|工资|进项|钱|工作)|零收入|无收入|一分(?:钱)?都?没|^\W*(?:0|零|没有|无)\W*$")
+_NO_INCOME = re.compile(
+    r"没有?(?:任何)?(?:收入|工资|进项|钱|工作)"
+    r"|零收入|无收入|一分(?:钱)?都?没|^\W*(?:0|零|没有|无)\W*$"
+)
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)")
 _NOT_MONEY_AFTER = re.compile(r"\s*(?:多|来)?\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁|号|点|次|亩|头|只|间)")
 # 「我七十多了」「都80了」: an age, not an amount
@@ -347,7 +362,10 @@ _LAWYER = r"律师|代理人|代理|辩护人"
 _HAS_LAWYER_YES = re.compile(
     rf"(?:已经)?(?:请了|请过|找了|委托了|有)(?:一个|个|了)?(?:{_LAWYER})|^\W*(?:请了|请过|有|有的|是|是的|对|嗯)\W*$|^\W*请了"
 )
-_HAS_LAWYER_NO = re.compile(rf"没(?:有)?(?:请|找)|还没|没有(?:{_LAWYER})|不(?:请|用|需要)|请不起|没钱请|^\W*(?:没有|没|无|否|不是|不)\W*$")
+_HAS_LAWYER_NO = re.compile(
+    rf"没(?:有)?(?:请|找)|还没|没有(?:{_LAWYER})|不(?:请|用|需要)|请不起|没钱请"
+    rf"|^\W*(?:没有|没|无|否|不是|不)\W*$"
+)
 
 
 def parse_has_lawyer(text: str | None) -> bool | str | None:
@@ -366,8 +384,15 @@ def parse_has_lawyer(text: str | None) -> bool | str | None:
 
 # --- urgency (Art. 44) -------------------------------------------------------
 
-_PRESERVATION = re.compile(r"转移财产|转移钱|藏钱|卖房|卖车|保全|证据(?:要|快|会)?(?:没了|被删|销毁)|先予执行|急需用钱|等着钱看病|等钱救命")
-_NOT_URGENT = re.compile(r"不(?:是)?(?:很|太|怎么|算|那么)?急|还早|没有期限|没期限|还没定|没定|没有开庭|没开庭|还没起诉|没有时间限制|^\W*(?:没有|没|不|无|都没有)\W*$")
+_PRESERVATION = re.compile(
+    r"转移财产|转移钱|藏钱|卖房|卖车|保全"
+    r"|证据(?:要|快|会)?(?:没了|被删|销毁)|先予执行|急需用钱|等着钱看病|等钱救命"
+)
+_NOT_URGENT = re.compile(
+    r"不(?:是)?(?:很|太|怎么|算|那么)?急|还早|没有期限|没期限|还没定|没定"
+    r"|没有开庭|没开庭|还没起诉|没有时间限制"
+    r"|^\W*(?:没有|没|不|无|都没有)\W*$"
+)
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_DIGITS = "1234567"
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
@@ -445,14 +470,18 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
 # The words people use, most specific first (「工伤」 before 「工资」, 「抚养费」 before 「抚养权」).
 # A keyword reading for the screening's own question; the NLU model reads free messages.
 _MATTER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("domestic_violence", re.compile(r"家暴|家庭暴力|(?:老公|丈夫|男人|老婆|媳妇|儿子|女儿)(?:经常|又|总|天天)?打|虐待|遗弃|赶出家门")),
+    ("domestic_violence", re.compile(r"家暴|家庭暴力|(?:老公|丈夫|男人|老婆|媳妇|儿子|女儿)(?:经常|又|总|天天)?打"
+                                     r"|虐待|遗弃|赶出家门")),
     ("state_compensation", re.compile(r"国家赔偿|错抓|冤案|冤枉坐牢|违法拘留")),
-    ("criminal_defense", re.compile(r"被抓|抓走|抓了|被拘|拘留|刑拘|逮捕|判刑|坐牢|看守所|被关|犯罪嫌疑人|被告人|公安带走|派出所带走")),
+    ("criminal_defense", re.compile(r"被抓|抓走|抓了|被拘|拘留|刑拘|逮捕|判刑|坐牢|看守所|被关"
+                                    r"|犯罪嫌疑人|被告人|公安带走|派出所带走")),
     ("criminal_victim", re.compile(r"被打伤|打伤|被人打|被骗|诈骗|强奸|猥亵|被偷|被抢|故意伤害|自诉|被害人")),
-    ("work_injury", re.compile(r"工伤|干活(?:时)?(?:受伤|摔|砸|伤)|工地(?:上)?(?:摔|砸|受伤)|职业病|机器.{0,4}(?:压|轧|切|伤)")),
+    ("work_injury", re.compile(r"工伤|干活(?:时)?(?:受伤|摔|砸|伤)|工地(?:上)?(?:摔|砸|受伤)"
+                               r"|职业病|机器.{0,4}(?:压|轧|切|伤)")),
     ("labor_wage", re.compile(r"工资|工钱|血汗钱|讨薪|欠薪|包工头|老板.{0,4}(?:不给钱|欠|跑)|不发钱")),
     ("labor_relation", re.compile(r"劳动合同|没签合同|开除|辞退|解雇|经济补偿|试用期|炒鱿鱼|劳动关系")),
-    ("social_insurance", re.compile(r"社保|养老金|医保|低保.{0,4}(?:取消|停|不给|没批|没了)|不给(?:我)?低保|抚恤金|养老保险|失业金")),
+    ("social_insurance", re.compile(r"社保|养老金|医保|低保.{0,4}(?:取消|停|不给|没批|没了)"
+                                    r"|不给(?:我)?低保|抚恤金|养老保险|失业金")),
     ("traffic_accident", re.compile(r"车祸|被车撞|撞了|撞伤|交通事故|肇事|逃逸|交警")),
     ("medical_dispute", re.compile(r"医疗事故|手术|误诊|医院.{0,4}(?:治|错|死|出事)")),
     ("product_safety", re.compile(r"假药|假种子|假化肥|吃坏|食物中毒|产品质量|有毒")),

@@ -39,8 +39,13 @@ RELATIONS: dict[str, tuple[str, ...]] = {
 }
 
 _NUMBER = r"(?:\d+(?:\.\d+)?[万千kK]?|[零〇一二两三四五六七八九十百千万]+)"
-_MONEY = re.compile(rf"(?P<num>{_NUMBER})(?P<approx>多|来|几)?(?:块钱|块|元|圆|万元)|(?P<wan>\d+(?:\.\d+)?万|[一二两三四五六七八九十]+万[一二两三四五六七八九]?)(?![人岁年天个])")
-_DURATION = re.compile(rf"(?P<num>{_NUMBER}|半)(?:多)?(?P<unit>个月|个多月|年|天|周|个星期|星期|个小时|小时)(?P<half>半)?")
+_MONEY = re.compile(
+    rf"(?P<num>{_NUMBER})(?P<approx>多|来|几)?(?:块钱|块|元|圆|万元)"
+    r"|(?P<wan>\d+(?:\.\d+)?万|[一二两三四五六七八九十]+万[一二两三四五六七八九]?)(?![人岁年天个])"
+)
+_DURATION = re.compile(
+    rf"(?P<num>{_NUMBER}|半)(?:多)?(?P<unit>个月|个多月|年|天|周|个星期|星期|个小时|小时)(?P<half>半)?"
+)
 _AGE = re.compile(rf"(?P<num>{_NUMBER})(?:多)?(?:周岁|岁)")
 _DATE_YEAR = re.compile(r"^\d{4}$")
 _ISO_UNIT = {"个月": "M", "个多月": "M", "年": "Y", "天": "D", "周": "W", "个星期": "W", "星期": "W",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from datetime import timedelta
@@ -82,10 +83,8 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
     user = session.scalar(select(StaffUser).where(StaffUser.username == name))
     now = utcnow()
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         _record(session, None, "login_failed", f"unknown user {name[:40]}", client)
         raise LoginError("用户名或密码不对")
     locked_until = as_utc(user.locked_until) if user.locked_until else None

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the running assistant: start-up, reply latency, a whole application, memory.
 
 `make bench` runs it. Starts the stack on free ports with a throw-away SQLite database,
@@ -55,12 +54,13 @@ def tree_rss_mib(pid: int) -> float:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # The eligibility pre-screen with its longest common path (household and income asked).
 SCREENING = ["我能申请法律援助吗", "被车撞了", "没有请", "都不是", "一家五口", "每月三千来块", "不急"]
-APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县", "老板拖欠我三个月工资，一共九千元", "对"]
+APPLICATION = ["我要申请法律援助", "同意", "我叫张三", "13812345678", "镇雄县",
+               "老板拖欠我三个月工资，一共九千元", "对"]
 
 
 def time_conversations(rasa: str, name: str, messages: list[str], expected: str, times: int) -> list[float]:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the referral desk: the staff API under a realistic backlog, on SQLite and PostgreSQL.
 
 Starts the referral service (uvicorn, one worker) on a free port with a throw-away database
@@ -144,15 +143,16 @@ def run(database_url: str, backlog: int, samples: int) -> list[str]:
         # The storm: 8 staff claim the same referral at once, on 10 referrals.
         winners = []
         storm_times = []
+
+        def attempt(name: str, ticket: str, barrier: threading.Barrier, results: list[int]) -> None:
+            barrier.wait()
+            results.append(call("POST", f"{url}/api/staff/referrals/{ticket}/claim", tokens[name])[0])
+
         for ticket in tickets[-10:]:
             barrier = threading.Barrier(8)
             results: list[int] = []
-
-            def attempt(name: str) -> None:
-                barrier.wait()
-                results.append(call("POST", f"{url}/api/staff/referrals/{ticket}/claim", tokens[name])[0])
-
-            threads = [threading.Thread(target=attempt, args=(f"storm-{n}",)) for n in range(8)]
+            threads = [threading.Thread(target=attempt, args=(f"storm-{n}", ticket, barrier, results))
+                       for n in range(8)]
             start = time.perf_counter()
             for t in threads:
                 t.start()

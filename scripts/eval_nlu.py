@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """NLU quality on the held-out test sets in tests/nlu/ (never used for training).
 
 `make eval-nlu` runs it with the trained model. A benchmark, not a test: it prints
@@ -107,7 +106,7 @@ def main() -> int:
     parses = asyncio.run(parse_all(args.model, [text for text, _ in examples]))
 
     matter_rows, intent_rows = [], []
-    for (text, intent), parse in zip(examples, parses):
+    for (text, intent), parse in zip(examples, parses, strict=True):
         # the configured fallback (threshold and ambiguity) as the bot applies it, or another threshold
         predicted = parse["intent"]["name"] if args.threshold is None else top_intent(parse, threshold)[0]
         intent_rows.append((text, intent, predicted))
@@ -122,7 +121,8 @@ def main() -> int:
           f", ambiguity {fallback.get('ambiguity_threshold', 0.1)} (config.yml)"))
     accuracy, macro, per_code = scores([(t, p) for _, t, p in matter_rows])
     print(f"\nMatter codes: {len(matter_rows)} messages, {len(per_code)} codes")
-    print(f"  accuracy {accuracy:.3f}   macro-F1 {macro:.3f}   (bar: accuracy >= {BAR_ACCURACY}, macro-F1 >= {BAR_MACRO_F1})")
+    print(f"  accuracy {accuracy:.3f}   macro-F1 {macro:.3f}   "
+          f"(bar: accuracy >= {BAR_ACCURACY}, macro-F1 >= {BAR_MACRO_F1})")
     print(f"  {'code':<20}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>5}")
     for code, (p, r, f, n) in sorted(per_code.items(), key=lambda item: item[1][2]):
         print(f"  {code:<20}{p:>10.2f}{r:>8.2f}{f:>7.2f}{n:>5}")
@@ -146,7 +146,7 @@ def main() -> int:
 
     print("\nFallback threshold sweep, without the ambiguity rule (matter-code messages; a fallback is `other`):")
     print(f"  {'threshold':>9}{'fell back':>11}{'acc. of the rest':>18}{'code accuracy':>15}")
-    matter_parses = [(code_of(intent), parse) for (_, intent), parse in zip(examples, parses)
+    matter_parses = [(code_of(intent), parse) for (_, intent), parse in zip(examples, parses, strict=True)
                      if intent.startswith("matter_")]
     for sweep in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
         predicted = [(truth, top_intent(parse, sweep)[0]) for truth, parse in matter_parses]

@@ -9,6 +9,7 @@ three answer, then the URLs; stops everything when one process dies or on Ctrl-C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -80,14 +81,10 @@ def launch(extra_args: list[str], env: dict[str, str], timeout: float = 330) -> 
 def stop_launched(proc: subprocess.Popen[str], timeout: float = 30) -> None:
     """Stop a runner started by launch(): SIGTERM lets it stop its servers; then the whole group."""
     proc.terminate()
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # anything left in the group (a stuck server)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
@@ -160,9 +157,9 @@ def wait_http(url: str, stack: Stack, timeout: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("LEGALAID_HOST", "127.0.0.1"))
-    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
-    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
-    parser.add_argument("--referral-port", type=int, default=int(os.environ.get("REFERRAL_PORT", 8000)))
+    parser.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    parser.add_argument("--referral-port", type=int, default=int(os.environ.get("REFERRAL_PORT", "8000")))
     parser.add_argument("--free-ports", action="store_true", help="pick free ports (tests)")
     parser.add_argument("--var-dir", type=Path, default=Path(os.environ.get("LEGALAID_VAR_DIR", ROOT / "var")))
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
@@ -210,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     for env in (rasa_env, action_env):
         env.pop("DATABASE_URL", None)
 
-    migrate = subprocess.run([str(REFERRAL_BIN / "python"), "-m", "referral", "migrate"], cwd=ROOT, env=referral_env)
+    migrate = subprocess.run([str(REFERRAL_BIN / "python"), "-m", "referral", "migrate"], cwd=ROOT, env=referral_env,
+                             check=False)
     if migrate.returncode != 0:
         sys.exit("stack: database migration failed")
 

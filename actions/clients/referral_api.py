@@ -84,7 +84,8 @@ class HttpReferralClient:
     def _post(self, payload: dict[str, Any], idempotency_key: str) -> Ticket:
         response = self._send("/api/referrals", payload, {"Idempotency-Key": idempotency_key})
         if response.status_code not in (200, 201):
-            logger.warning("referral API refused the request: HTTP %s %s", response.status_code, _error_fields(response))
+            logger.warning("referral API refused the request: HTTP %s %s", response.status_code,
+                           _error_fields(response))
             raise ReferralApiError(f"referral API answered HTTP {response.status_code}")
         body = response.json()
         return Ticket(

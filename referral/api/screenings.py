@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
@@ -16,7 +16,7 @@ EXAMPLE = {"matter": "labor_wage", "role": "claimant", "region": "镇雄县", "h
 
 
 @router.post("", responses={422: {"description": "Bad input; `detail.field` names the field"}})
-def create_screening(case: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
+def create_screening(case: Annotated[dict[str, Any], Body(examples=[EXAMPLE])]) -> dict[str, Any]:
     """Screen one case (fields of shared/domain/eligibility.md). Holds no personal data; needs no token."""
     try:
         parsed = parse_screening(case)

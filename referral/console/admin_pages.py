@@ -192,6 +192,7 @@ def audit_page(request: Request, session: SessionDep, _admin: AdminDep, user: st
     actions = dict.fromkeys(sorted(set(admin.audit_actions(session)) | set(AUDIT_ACTIONS)))
     return render(request, "admin/audit.html", {
         "entries": entries, "total": total, "page": page, "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
-        "query": query, "users": admin.users(session), "actions": {a: AUDIT_ACTIONS.get(a, a) for a in actions}, "details": AUDIT_DETAILS,
+        "query": query, "users": admin.users(session), "actions": {a: AUDIT_ACTIONS.get(a, a) for a in actions},
+        "details": AUDIT_DETAILS,
         "values": {"user": user, "action": action, "ticket": ticket}, "event_kinds": EVENT_KINDS,
     })

@@ -271,7 +271,9 @@ def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_sc
         decision.outcome, decision.hardship_check = "eligible", "exempt"
         decision.reasons.append("您属于不用审查经济困难的人员，带上身份证明材料即可（法律援助法第四十二条）。")
         decision.legal_basis.append(_article("四十二"))
-        decision.materials += ["证明身份的材料：如低保证、特困证、残疾证、司法救助决定书，或务工证明（工资记录、工友证言）"]
+        decision.materials += [
+            "证明身份的材料：如低保证、特困证、残疾证、司法救助决定书，或务工证明（工资记录、工友证言）",
+        ]
         return decision
     decision.materials += HARDSHIP_MATERIALS
     decision.hardship_check = _hardship(case, config, decision)
@@ -414,16 +416,16 @@ def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) 
     statuses = frozenset(answers.get("statuses") or ())
     civil = matter not in CRIMINAL_MATTERS
     if "statuses" not in answers:
-        return questions + ["deadline"]
+        return [*questions, "deadline"]
     if civil and statuses & config.poverty_statuses:
-        return questions + ["poverty_certificate", "deadline"]  # Rule 9: the green channel
+        return [*questions, "poverty_certificate", "deadline"]  # Rule 9: the green channel
     if civil and (matter == "domestic_violence" or _art32_related(matter, statuses)):
-        return questions + ["deadline"]  # Rule 6: no economic condition for this claim
+        return [*questions, "deadline"]  # Rule 6: no economic condition for this claim
     if civil and not _civil_in_scope(matter, config):
         # out of scope whatever the income; with an Art. 32 status staff judge the relation
         return questions + (["deadline"] if statuses & NO_CONDITION_STATUSES else [])
     if _exempt(matter, statuses):
-        return questions + ["deadline"]  # Art. 42: no hardship check
+        return [*questions, "deadline"]  # Art. 42: no hardship check
     today = china_today()
     if config.thresholds_differ_by_region(today) and answers.get("region") is None:
         questions.append("region")
@@ -436,7 +438,7 @@ def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) 
             questions.append("household_size")
     elif matter not in config.own_income_matters and "household_monthly_income" not in answers:
         questions.append("household_size")  # may be needed once the income is known
-    return questions + ["deadline"]
+    return [*questions, "deadline"]
 
 
 def case_from_answers(answers: dict[str, Any], application_date: dt.date | None = None) -> dict[str, Any]:

@@ -62,7 +62,8 @@ def test_insisted_name_is_taken_as_given(dispatcher):
 
 
 def test_name_with_phone_fills_both(dispatcher):
-    result = ValidateReferralForm().validate_applicant_name("我叫张建国电话是13987654321", dispatcher, make_tracker(), {})
+    result = ValidateReferralForm().validate_applicant_name("我叫张建国电话是13987654321", dispatcher, make_tracker(),
+                                                            {})
     assert result == {"applicant_name": "张建国", "applicant_phone": "13987654321"}
     assert responses(dispatcher) == []
 
@@ -140,7 +141,8 @@ def test_confirmation(dispatcher, text, expected, error):
 
 @pytest.mark.parametrize("text", ["还有，他上个月还打了我一巴掌", "对了，老板叫张三", "他还欠我工友两个月的钱"])
 def test_details_at_the_summary_are_added_to_the_account(dispatcher, text):
-    tracker = make_tracker(slots={"description": "老板拖欠我三个月工资"}, requested_slot="referral_confirmed", text=text)
+    tracker = make_tracker(slots={"description": "老板拖欠我三个月工资"}, requested_slot="referral_confirmed",
+                           text=text)
     slots = ValidateReferralForm().validate_referral_confirmed(text, dispatcher, tracker, {})
     assert slots == {"description": f"老板拖欠我三个月工资\n补充：{text}", "referral_confirmed": None}
     assert responses(dispatcher) == ["utter_description_added"]

@@ -82,7 +82,7 @@ async def test_correction_of_an_earlier_answer_is_read_back():
 @pytest.mark.asyncio
 async def test_correction_to_an_exempt_status_drops_the_income_question():
     known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 4}
-    slots, responses, _ = await answer("household_monthly_income", "不对，我是低保户", known)
+    slots, _, _ = await answer("household_monthly_income", "不对，我是低保户", known)
     assert slots["statuses"] == ["dibao"] and slots["requested_slot"] == "deadline"
 
 
@@ -241,7 +241,7 @@ async def test_several_answers_in_one_message():
 
 @pytest.mark.asyncio
 async def test_the_income_is_read_back():
-    _, responses, messages = await answer("household_monthly_income", "我一千五，老婆一千",
+    _, _, messages = await answer("household_monthly_income", "我一千五，老婆一千",
                                           {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
     noted = next(m for m in messages if m["response"] == "utter_screening_income_noted")
     assert noted["income"] == "每月约2500元"

@@ -153,5 +153,5 @@ def test_statistics_match_the_data_and_the_csv_export_has_the_ticket(open_as, se
     staff.goto("/console/?status=all")
     with staff.expect_download() as info:
         staff.get_by_role("link", name="CSV").first.click()
-    content = open(info.value.path(), encoding="utf-8-sig").read()
+    content = info.value.path().read_text(encoding="utf-8-sig")
     assert ticket in content

@@ -9,8 +9,8 @@ from referral.rules.city import CityConfigError, city_config, load_city_config
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("镇雄县", "镇雄县"), ("镇雄", "镇雄县"), ("不对，是镇雄县", "镇雄县"), ("我在昭阳区住", "昭阳区"), ("水富", "水富市"),
-     ("我家在龙头山镇", "鲁甸县"), ("凤凰街道", "昭阳区")],  # a township names its region
+    [("镇雄县", "镇雄县"), ("镇雄", "镇雄县"), ("不对，是镇雄县", "镇雄县"), ("我在昭阳区住", "昭阳区"),
+     ("水富", "水富市"), ("我家在龙头山镇", "鲁甸县"), ("凤凰街道", "昭阳区")],  # a township names its region
 )
 def test_find_region_in_free_text(text, expected):
     region = city_config().find_region(text)

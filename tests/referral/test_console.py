@@ -112,7 +112,8 @@ def test_login_sets_a_strict_http_only_cookie(app):
     response = c.post("/console/login", data={"username": "zx1", "password": PASSWORD, "login_csrf": token,
                                               "next": "//evil.example/"}, follow_redirects=False)
     assert response.headers["location"] == "/console/"  # no open redirect
-    cookie = [v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("legalaid_staff=")][0]
+    cookie = next(v for k, v in response.headers.multi_items()
+                  if k == "set-cookie" and v.startswith("legalaid_staff="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict") and "Path=/" in cookie
     assert "Secure" not in cookie  # test environment: plain http
     queue = c.get("/console/")
@@ -125,7 +126,8 @@ def test_production_cookie_is_secure(app):
     token = re.search(r'name="login_csrf" value="([^"]+)"', c.get("/console/login").text).group(1)
     response = c.post("/console/login", data={"username": "zx1", "password": PASSWORD, "login_csrf": token},
                       follow_redirects=False)
-    cookie = [v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("legalaid_staff=")][0]
+    cookie = next(v for k, v in response.headers.multi_items()
+                  if k == "set-cookie" and v.startswith("legalaid_staff="))
     assert "Secure" in cookie
 
 
@@ -322,27 +324,26 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_create_admin_command(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
-    no_tables = subprocess.run([*CLI, "create-admin", "--username", "boss", "--display-name", "局长",
-                                "--password-stdin"], input="long-enough-password\n", capture_output=True, text=True,
-                               env=env, cwd=ROOT)
+
+    def cli(*args: str, stdin: str = "long-enough-password\n") -> subprocess.CompletedProcess[str]:
+        # the exit status is part of what each call checks
+        return subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT,
+                              check=False)
+
+    no_tables = cli("create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin")
     assert no_tables.returncode == 1 and "migrate" in no_tables.stderr
     upgrade(url)
-    short = subprocess.run([*CLI, "create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin"],
-                           input="short\n", capture_output=True, text=True, env=env, cwd=ROOT)
+    short = cli("create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin", stdin="short\n")
     assert short.returncode == 1 and "密码至少要 10 个字符" in short.stderr
-    ok = subprocess.run([*CLI, "create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin"],
-                        input="long-enough-password\n", capture_output=True, text=True, env=env, cwd=ROOT)
+    ok = cli("create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin")
     assert ok.returncode == 0, ok.stderr
     assert "boss" in ok.stdout
-    taken = subprocess.run([*CLI, "create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin"],
-                           input="long-enough-password\n", capture_output=True, text=True, env=env, cwd=ROOT)
+    taken = cli("create-admin", "--username", "boss", "--display-name", "局长", "--password-stdin")
     assert taken.returncode == 1 and "已经有人用了" in taken.stderr
-    staff = subprocess.run([*CLI, "create-user", "--username", "zx", "--display-name", "张一", "--station",
-                            "zhenxiong", "--password-stdin"], input="long-enough-password\n", capture_output=True,
-                           text=True, env=env, cwd=ROOT)
+    staff = cli("create-user", "--username", "zx", "--display-name", "张一", "--station", "zhenxiong",
+                "--password-stdin")
     assert staff.returncode == 0 and "镇雄县法律援助中心" in staff.stdout
-    no_tty = subprocess.run([*CLI, "create-admin", "--username", "b2", "--display-name", "乙"], input="",
-                            capture_output=True, text=True, env=env, cwd=ROOT)
+    no_tty = cli("create-admin", "--username", "b2", "--display-name", "乙", stdin="")
     assert no_tty.returncode == 1 and "--password-stdin" in no_tty.stderr
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session

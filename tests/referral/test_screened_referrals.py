@@ -73,7 +73,9 @@ def test_upgrade_gives_existing_referrals_a_deadline(database_url):
         ))
     upgrade(database_url)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT priority, decision_due FROM referrals WHERE ticket_number='FY261102-0001'")).one()
+        row = conn.execute(
+            text("SELECT priority, decision_due FROM referrals WHERE ticket_number='FY261102-0001'")
+        ).one()
     engine.dispose()
     assert row[0] == "normal"
     assert str(row[1])[:10] == "2026-11-09"  # the China date (11-02) + 7

@@ -164,8 +164,12 @@ def test_queue_orders_by_priority_then_deadline_and_filters(client, auth, db, us
 def test_station_staff_see_only_their_station(client, auth, users):
     mine = submit(client, auth, region="镇雄县")
     theirs = submit(client, auth, region="鲁甸县")
-    wang = {i["ticket_number"] for i in client.get("/api/staff/referrals", headers=bearer(users["wang"])).json()["items"]}
-    admin = {i["ticket_number"] for i in client.get("/api/staff/referrals", headers=bearer(users["admin"])).json()["items"]}
+    def queue(username: str) -> set[str]:
+        items = client.get("/api/staff/referrals", headers=bearer(users[username])).json()["items"]
+        return {i["ticket_number"] for i in items}
+
+    wang = queue("wang")
+    admin = queue("admin")
     assert wang == {mine}
     assert admin == {mine, theirs}
 
@@ -198,22 +202,22 @@ def test_exactly_one_of_two_simultaneous_claims_wins(client, auth, db, users):
     """Two staff claim the same referral at the same instant, 12 times over, each in its own session."""
     factory = client.app.state.session_factory
     staff = {u.username: u.id for u in db.scalars(select(StaffUser)).all()}
+
+    def attempt(username: str, ticket: str, barrier: threading.Barrier, results: dict[str, str]) -> None:
+        with factory() as session:
+            user = session.get(StaffUser, staff[username])
+            barrier.wait()
+            try:
+                desk.claim(session, user, ticket)
+                results[username] = "won"
+            except desk.DeskError as exc:
+                results[username] = exc.message
+
     for _ in range(12):
         ticket = submit(client, auth)
         barrier = threading.Barrier(2)
         results: dict[str, str] = {}
-
-        def attempt(username: str) -> None:
-            with factory() as session:
-                user = session.get(StaffUser, staff[username])
-                barrier.wait()
-                try:
-                    desk.claim(session, user, ticket)
-                    results[username] = "won"
-                except desk.DeskError as exc:
-                    results[username] = exc.message
-
-        threads = [threading.Thread(target=attempt, args=(name,)) for name in ("wang", "li")]
+        threads = [threading.Thread(target=attempt, args=(name, ticket, barrier, results)) for name in ("wang", "li")]
         for t in threads:
             t.start()
         for t in threads:
@@ -257,8 +261,8 @@ def test_a_workstation_refusal_names_its_agencys_justice_bureau(client, auth, us
     ticket = submit(client, auth, township="乌峰街道")
     admin = bearer(users["admin"])
     client.post(f"/api/staff/referrals/{ticket}/claim", headers=admin)
-    body = client.post(f"/api/staff/referrals/{ticket}/decision", json={"decision": "refuse", "reason": "不属于援助范围"},
-                       headers=admin).json()
+    body = client.post(f"/api/staff/referrals/{ticket}/decision",
+                       json={"decision": "refuse", "reason": "不属于援助范围"}, headers=admin).json()
     assert body["deciding_agency"] == "镇雄县法律援助中心"
     assert "镇雄县司法局" in body["refusal_notice"]
 

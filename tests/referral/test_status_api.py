@@ -44,8 +44,8 @@ def test_found_with_number_and_last_four_digits(client, auth):
     assert body["station_name"] == "镇雄县法律援助中心"
     assert "station_phone" in body
     due = datetime.strptime(body["decision_due"], "%Y-%m-%d").date()
-    assert body["status_text"] == (f"已经收到，正在等工作人员处理。工作人员会在7个工作日内（{due.month}月{due.day}日前）"
-                                   "作出决定，会打电话联系您。")
+    assert body["status_text"] == ("已经收到，正在等工作人员处理。"
+                                   f"工作人员会在7个工作日内（{due.month}月{due.day}日前）作出决定，会打电话联系您。")
 
 
 def test_ticket_is_normalised(client, auth):

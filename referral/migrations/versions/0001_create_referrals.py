@@ -1,7 +1,7 @@
 """create referrals
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 09:48:44.693555
 """
 import sqlalchemy as sa
@@ -18,7 +18,8 @@ def upgrade() -> None:
     op.create_table('referrals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_number', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.Enum('new', 'claimed', 'accepted', 'refused', 'transferred', 'closed', name='referralstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('status', sa.Enum('new', 'claimed', 'accepted', 'refused', 'transferred', 'closed',
+                                name='referralstatus', native_enum=False, length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('applicant_name', sa.String(length=100), nullable=False),

@@ -91,8 +91,8 @@ def upgrade() -> None:
         sa.Column('station_id', sa.Integer(), nullable=True),
         sa.Column('note', sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(['actor_id'], ['staff_users.id'], name=op.f('fk_referral_events_actor_id_staff_users')),
-        sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_referral_events_referral_id_referrals'),
-                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'],
+                                name=op.f('fk_referral_events_referral_id_referrals'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_referral_events_station_id_stations')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_referral_events')),
     )
