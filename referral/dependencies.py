@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -27,4 +27,6 @@ def client_address(request: Request) -> str | None:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+# A route's `responses=` (its documented status codes), typed as FastAPI takes it so that shared ones can be merged.
+Responses = dict[int | str, dict[str, Any]]
 SettingsDep = Annotated[Settings, Depends(app_settings)]

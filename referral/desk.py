@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from referral.models import (
@@ -209,13 +210,14 @@ def claim(session: Session, user: StaffUser, ticket_number: str, *, client: str 
     if referral.claimed_by_id == user.id and referral.status == ReferralStatus.claimed:
         return referral
     now = utcnow()
-    result = session.execute(
+    # an UPDATE's result is a CursorResult (it has the rowcount); Session.execute is typed for any statement
+    result = cast(CursorResult[Any], session.execute(
         update(Referral)
         .where(Referral.id == referral.id, Referral.claimed_by_id.is_(None),
                Referral.status.in_(CLAIMABLE_STATUSES))
         .values(claimed_by_id=user.id, claimed_at=now, status=ReferralStatus.claimed)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         session.rollback()
         session.refresh(referral)

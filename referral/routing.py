@@ -67,9 +67,10 @@ def choose_station(stations: Iterable[Station], region: str, township: str | Non
 
 
 def staffed_station_ids(session: Session) -> frozenset[int]:
-    return frozenset(session.scalars(
+    station_ids = session.scalars(
         select(StaffUser.station_id).where(StaffUser.active.is_(True), StaffUser.station_id.is_not(None)).distinct()
-    ).all())
+    )
+    return frozenset(station_id for station_id in station_ids if station_id is not None)
 
 
 def route(session: Session, region: str, township: str | None, groups: Iterable[str]) -> Station:

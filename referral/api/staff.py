@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from referral import desk, queue_filters, staff_auth
-from referral.dependencies import SessionDep, client_address
+from referral.dependencies import Responses, SessionDep, client_address
 from referral.models import AuditEntry, Referral, StaffUser, Station
 from referral.schemas import (
     AuditEntryPublic,
@@ -35,9 +35,9 @@ from referral.schemas import (
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 _bearer = HTTPBearer(auto_error=False, description="a staff session token from POST /api/staff/sessions")
-_ERRORS = {401: {"description": "Not signed in, or the session expired"}}
-_NOT_FOUND = {404: {"description": "No such referral, or another station's"}}
-_CONFLICT = {409: {"description": "The step is not possible now (e.g. someone else holds the referral)"}}
+_ERRORS: Responses = {401: {"description": "Not signed in, or the session expired"}}
+_NOT_FOUND: Responses = {404: {"description": "No such referral, or another station's"}}
+_CONFLICT: Responses = {409: {"description": "The step is not possible now (e.g. someone else holds the referral)"}}
 
 
 def current_user(

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from referral import admin
 from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, render, see_other
-from referral.dependencies import SessionDep, client_address
+from referral.dependencies import Responses, SessionDep, client_address
 from referral.desk import EVENT_KINDS
 from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 
@@ -39,8 +39,9 @@ AUDIT_ACTIONS = {
 AUDIT_DETAILS = {"accepted": "给予法律援助", "refused": "不予法律援助", "locked for 15 minutes": "连错5次，锁定15分钟",
                  "account disabled": "账号已停用"}
 Text = Annotated[str, Form()]
-_POST = {303: {"description": "Saved: back to the list"}, 403: {"description": "Not an administrator, or bad CSRF"},
-         422: {"description": "The form has a problem (the page says which)"}}
+_POST: Responses = {303: {"description": "Saved: back to the list"},
+                    403: {"description": "Not an administrator, or bad CSRF"},
+                    422: {"description": "The form has a problem (the page says which)"}}
 
 
 def _users_page(request: Request, session, *, error: str | None = None, form: dict | None = None,

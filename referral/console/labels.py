@@ -68,6 +68,11 @@ HARDSHIP_CHECKS: dict[str, str] = {
 }
 
 
+def in_words(words: dict[str, str], code: str | None) -> str | None:
+    """A code's label, or the code itself when it has none; None stays None."""
+    return None if code is None else words.get(code, code)
+
+
 def yes_no(value: object) -> str:
     return "是" if value else "否"
 

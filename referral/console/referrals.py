@@ -20,7 +20,7 @@ from referral.console.web import (
     render,
     see_other,
 )
-from referral.dependencies import SessionDep, client_address
+from referral.dependencies import Responses, SessionDep, client_address
 from referral.models import Referral, ReferralStatus, StaffUser
 from referral.rules.city import city_config
 from referral.rules.matters import MATTERS
@@ -103,8 +103,8 @@ def _referral_page(request: Request, session, user: StaffUser, referral: Referra
         "r": referral, "overdue": desk.is_overdue(referral),
         "agency": referral.station.agency if referral.station else None,
         "screening": labels.screening_rows(referral.screening_input),
-        "decision": decision, "outcome": labels.OUTCOMES.get(decision.get("outcome"), decision.get("outcome")),
-        "hardship": labels.HARDSHIP_CHECKS.get(decision.get("hardship_check"), decision.get("hardship_check")),
+        "decision": decision, "outcome": labels.in_words(labels.OUTCOMES, decision.get("outcome")),
+        "hardship": labels.in_words(labels.HARDSHIP_CHECKS, decision.get("hardship_check")),
         "events": [(e, desk.EVENT_KINDS.get(e.kind, e.kind)) for e in referral.events],
         "contact_results": desk.CONTACT_RESULTS, "transfer_to": transfer_to,
         "refusal_notice": desk.refusal_notice(referral),
@@ -145,10 +145,10 @@ def _step(request: Request, session, user: StaffUser, ticket: str, step: str, ac
     return see_other(f"/console/referrals/{ticket}?done={step}")
 
 
-_STEP_RESPONSES = {303: {"description": "Done: back to the referral page"},
-                   403: {"description": "The form's CSRF token is missing or wrong"},
-                   404: {"description": "No such referral, or another station's"},
-                   409: {"description": "Not possible now (the page says why)"}}
+_STEP_RESPONSES: Responses = {303: {"description": "Done: back to the referral page"},
+                              403: {"description": "The form's CSRF token is missing or wrong"},
+                              404: {"description": "No such referral, or another station's"},
+                              409: {"description": "Not possible now (the page says why)"}}
 Text = Annotated[str, Form()]
 
 
