@@ -80,6 +80,10 @@ validate: install ## check the training data and domain
 	   { tail -40 var/validate.log; echo "rasa data validate failed (log: var/validate.log)"; exit 1; }
 	@echo "rasa data validate: ok"
 
+lint: install ## ruff over the whole repository and mypy over the referral service and referral.rules
+	$(REF)/ruff check .
+	$(REF)/mypy
+
 test-referral: install ## referral service, eligibility and legal-citation tests (SQLite and PostgreSQL)
 	$(REF)/python -m pytest tests/referral tests/rules tests/legal tests/eligibility -q
 
@@ -121,7 +125,7 @@ chromium: ## make sure Debian's chromium is installed for the browser tests (apt
 test-browser: install chromium ## staff console in headless Chromium (Playwright driving Debian's chromium)
 	$(REF)/python -m pytest tests/browser -q
 
-test: validate test-referral test-browser test-bot train test-stories test-e2e ## every check: what CI runs
+test: lint validate test-referral test-browser test-bot train test-stories test-e2e ## every check: what CI runs
 	@echo "all checks passed"
 
 eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
@@ -143,5 +147,5 @@ clean: ## remove trained models and runtime files (keeps the environments)
 
 FORCE:
 
-.PHONY: FORCE help install lock train run shell validate test-referral chromium test-browser test-bot test-stories test-e2e test \
+.PHONY: FORCE help install lock train run shell validate lint test-referral chromium test-browser test-bot test-stories test-e2e test \
 	eval-nlu bench content-diff clean
