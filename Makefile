@@ -131,6 +131,10 @@ test: lint validate test-referral test-browser test-bot train test-stories test-
 eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
 	$(BOT)/python -m scripts.eval_nlu
 
+eval-real: install train ## understanding of real public questions through the running bot (QUESTIONS=local copy of LawBench 3-8.json)
+	@[ -n "$(QUESTIONS)" ] || { echo "make eval-real QUESTIONS=/path/to/LawBench/data/zero_shot/3-8.json (never committed: see scripts/eval_realworld.py)"; exit 2; }
+	$(REF)/python -m scripts.eval_realworld --questions "$(QUESTIONS)"
+
 content-diff: install ## prove a content move lossless: Rasa's merged domain, examples and rules equal BASE's (default HEAD)
 	@base=$${BASE:-HEAD}; tmp=$$(mktemp -d); trap 'git worktree remove --force "$$tmp/base" 2>/dev/null; rm -rf "$$tmp"' EXIT; \
 	 git worktree add -q --detach "$$tmp/base" "$$base"; \
@@ -139,7 +143,8 @@ content-diff: install ## prove a content move lossless: Rasa's merged domain, ex
 	 diff -u "$$tmp/base.json" "$$tmp/now.json" > "$$tmp/diff" && echo "content identical to $$base" || \
 	   { head -80 "$$tmp/diff"; echo "content differs from $$base"; exit 1; }
 
-bench: install train ## print start-up time, reply latency and memory of each process
+bench: install train ## print NLU parse time, start-up time, reply latency and memory of each process
+	$(BOT)/python -m scripts.bench_nlu
 	$(REF)/python -m scripts.bench
 
 clean: ## remove trained models and runtime files (keeps the environments)
@@ -148,4 +153,4 @@ clean: ## remove trained models and runtime files (keeps the environments)
 FORCE:
 
 .PHONY: FORCE help install lock train run shell validate lint test-referral chromium test-browser test-bot test-stories test-e2e test \
-	eval-nlu bench content-diff clean
+	eval-nlu eval-real bench content-diff clean
