@@ -21,7 +21,6 @@ from actions.answer_responses import (
 )
 from actions.tracker_history import previous_intent
 from bot.safety import SAFETY_INTENTS
-from referral.rules.matters import MATTER_CODES
 
 # How sure the classifier must be before a message inside a form counts as a question.
 QUESTION_CONFIDENCE = 0.6
@@ -46,21 +45,6 @@ FOLLOWUPS = {
 # How much of the probability left beside the danger intents the problem under a danger
 # message must have to be answered too.
 UNDERLYING_SHARE = 0.5
-# Codes longest first, so that 「question_labor_wage_where」 is read as labor_wage.
-_CODES_BY_LENGTH = sorted(MATTER_CODES, key=len, reverse=True)
-
-
-def matter_code(intent: str) -> str | None:
-    """The matter code an intent names: `matter_<code>`, or a follow-up `question_<code>_<what>`."""
-    for prefix in ("matter_", "question_"):
-        if intent.startswith(prefix):
-            rest = intent[len(prefix):]
-            for code in _CODES_BY_LENGTH:
-                if rest == code or rest.startswith(code + "_"):
-                    return code
-    return None
-
-
 def answer_response(intent: str) -> str | None:
     """The response that answers a legal question intent: 「matter_work_injury」→「utter_answer_work_injury」;
     None for another intent and for matter_other (an unclear matter has no answer of its own)."""

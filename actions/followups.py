@@ -14,10 +14,10 @@ from actions.answer_responses import OFFER_HELP
 from actions.bot_answers import (
     answer_response,
     followup_response,
-    matter_code,
     underlying_problem,
 )
 from actions.tracker_history import previous_intent
+from bot.matters import matter_code, matter_of_account
 from bot.safety import SELF_HARM
 
 
@@ -30,10 +30,17 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        response = followup_response(intent, tracker.get_slot("matter"), domain.get("responses") or {},
-                                     previous_intent(tracker))
+        matter = tracker.get_slot("matter")
+        events: list[EventType] = []
+        if matter in (None, "other"):
+            # 「我欠了别人的钱…多久之内还上不会成为老赖」: the question comes with its own account
+            said = tracker.latest_message
+            told = matter_of_account(said.get("text"), said.get("intent_ranking") or [])
+            if told is not None and told[0] != "other":
+                matter, events = told[0], [SlotSet("matter", told[0])]
+        response = followup_response(intent, matter, domain.get("responses") or {}, previous_intent(tracker))
         dispatcher.utter_message(response=response or "utter_followup_which_matter")
-        return []
+        return events
 
 
 class ActionAnswerUnderlyingProblem(Action):

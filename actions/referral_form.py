@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, matter_code
+from actions.accounts import account_matter
+from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for
 from actions.citizen_replies import (
     consent_answer,
     fields_to_correct,
@@ -28,6 +29,7 @@ from actions.citizen_replies import (
 )
 from actions.referral_slots import FORM_SLOTS
 from actions.tracker_history import earlier_account, said_twice
+from bot.matters import matter_code
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
@@ -118,12 +120,14 @@ class ValidateReferralForm(FormValidationAction):
             dispatcher.utter_message(response="utter_invalid_description")
             return {"description": None}
         slots: dict[str, Any] = {"description": description}
-        # The account of what happened decides the ticket's matter, when the classifier is sure.
+        # The account of what happened decides the ticket's matter: filed under a matter when the
+        # classifier is sure, or read from its ranking when it took the account for an answer.
         intent = tracker.latest_message.get("intent") or {}
-        code = matter_code(intent.get("name") or "")
+        code = matter_code(intent.get("name") or "") if intent.get("confidence", 0) >= MATTER_CONFIDENCE else None
+        code = code or account_matter(tracker.latest_message)
         screening = tracker.get_slot("screening")
-        if not code or intent.get("confidence", 0) < MATTER_CONFIDENCE:
-            return slots
+        if not code or (code == "other" and tracker.get_slot("matter")):
+            return slots  # an unclear account does not undo the matter told before
         if not screening:
             slots["matter"] = code
             return slots

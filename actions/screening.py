@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, matter_code
+from actions.bot_answers import QUESTION_CONFIDENCE, answer_for
 from actions.citizen_replies import find_region, says_no
 from actions.screening_answers import (
     DECLINED,
@@ -32,6 +32,7 @@ from actions.screening_answers import (
     parse_statuses,
     plain,
 )
+from bot.matters import matter_code
 from referral.rules.city import city_config
 from referral.rules.contract import china_today
 from referral.rules.eligibility import case_from_answers, parse_screening, questions_needed, screen

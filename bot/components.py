@@ -14,7 +14,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.application_request import asks_to_apply
 from bot.entities import EntityFinder, load_regions
+from bot.matters import matter_of_account
 from bot.safety import SAFETY_INTENTS, danger_in
 from bot.text import normalise
 
@@ -110,3 +112,68 @@ class SafetyFlagger(GraphComponent):
         if ranking:
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+# The intents under which the classifier files an account that asks to apply, or an account it
+# cannot place: a problem's matter (`matter_<code>`), a form answer, a topic-free follow-up.
+ACCOUNT_INTENTS_PREFIXES = ("matter_",)
+ACCOUNT_INTENTS = frozenset({"inform", "nlu_fallback"})
+APPLY = "apply_legal_aid"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ApplicationRequestFlagger(GraphComponent):
+    """An account that asks to apply (bot.application_request) starts the application.
+
+    Runs after the classifier and the danger rules: a message filed under a matter, or as a form
+    answer, that asks for legal aid in so many words gets `apply_legal_aid` first with confidence
+    1.0; the classifier's ranking follows it, so the account's matter is still read from it
+    (AccountReader). Danger keeps its place: safety comes before any application.
+    """
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ApplicationRequestFlagger:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            name = (message.get(INTENT) or {}).get("name") or ""
+            if not (name.startswith(ACCOUNT_INTENTS_PREFIXES) or name in ACCOUNT_INTENTS):
+                continue
+            if not asks_to_apply(message.get(TEXT)):
+                continue
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != APPLY]
+            flagged = {"name": APPLY, "confidence": 1.0}
+            message.set(INTENT, flagged, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class AccountReader(GraphComponent):
+    """The matter of an account of a problem that is not filed under a matter (bot.matters).
+
+    Runs last, after the fallback. For a message filed as a form answer, not understood, or a
+    request to apply, that is long enough to tell a problem, it adds the entity `matter` (a code,
+    `other` when no matter leads clearly); outside the forms the slot `matter` takes it.
+    """
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> AccountReader:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            name = (message.get(INTENT) or {}).get("name")
+            if name not in ACCOUNT_INTENTS and name != APPLY:
+                continue
+            read = matter_of_account(message.get(TEXT), message.get(INTENT_RANKING_KEY) or [])
+            if read is None:
+                continue
+            code, share = read
+            entity = {"entity": "matter", "value": code, "confidence_entity": round(share, 3),
+                      "extractor": self.__class__.__name__}
+            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+        return messages

@@ -25,7 +25,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.bot_answers import matter_code, underlying_problem  # noqa: E402
+from actions.bot_answers import underlying_problem  # noqa: E402
+from bot.matters import matter_code  # noqa: E402
 from bot.safety import SAFETY_INTENTS  # noqa: E402
 
 FALLBACK = "nlu_fallback"

@@ -1,13 +1,14 @@
 """The Rasa wrappers: the normaliser rewrites only the NLU's copy of the text; the extractor
-adds its entities to what is already there."""
+adds its entities to what is already there; a request to apply and an account's matter are read."""
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components import CityEntityExtractor, TextNormaliser
+from bot.components import AccountReader, ApplicationRequestFlagger, CityEntityExtractor, TextNormaliser
 
 
 def make(cls, config=None):
@@ -45,3 +46,54 @@ def test_extractor_on_an_empty_message():
     message = Message(data={TEXT: ""})
     make(CityEntityExtractor).process([message])
     assert message.get(ENTITIES, []) == []
+
+
+def classified(text, *ranking):
+    """A message as the classifier leaves it: (intent, confidence) pairs, best first."""
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={TEXT: text, "intent": ranked[0], "intent_ranking": ranked})
+
+
+def test_an_account_that_asks_to_apply_starts_the_application_and_keeps_its_matter_ranked():
+    message = classified("老公经常打我 上个月把我肋骨都打断了 我想申请法律援助帮我离婚",
+                         ("matter_domestic_violence", 0.6), ("matter_divorce", 0.3), ("apply_legal_aid", 0.1))
+    make(ApplicationRequestFlagger).process([message])
+    assert message.get("intent") == {"name": "apply_legal_aid", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == [
+        "apply_legal_aid", "matter_domestic_violence", "matter_divorce"]
+
+
+@pytest.mark.parametrize(("text", "top"), [
+    ("我能申请法律援助吗", "check_eligibility"),  # a question about applying, not a request
+    ("老公打我我想申请法律援助", "safety_danger_now"),  # danger keeps its place
+    ("申请法律援助要带什么", "matter_labor_wage"),  # a question, whatever the classifier said
+    ("老板欠我三个月工资怎么办", "matter_labor_wage"),  # no request
+])
+def test_no_request_no_change(text, top):
+    message = classified(text, (top, 0.7), ("matter_divorce", 0.3))
+    make(ApplicationRequestFlagger).process([message])
+    assert message.get("intent")["name"] == top
+
+
+def test_the_reader_names_the_matter_of_an_account_filed_as_an_answer():
+    message = classified("我在工地干了八个月包工头跑了还欠我两万三找开发商说不归他们管",
+                         ("inform", 0.5), ("matter_labor_wage", 0.25), ("question_labor_wage_contractor_fled", 0.15),
+                         ("matter_contract", 0.1))
+    make(AccountReader).process([message])
+    [entity] = message.get(ENTITIES)
+    assert (entity["entity"], entity["value"], entity["extractor"]) == ("matter", "labor_wage", "AccountReader")
+    assert entity["confidence_entity"] == 0.8
+
+
+@pytest.mark.parametrize(("text", "ranking", "expected"), [
+    ("张三", [("inform", 0.9), ("matter_divorce", 0.1)], []),  # an answer, not an account
+    ("老板欠我三个月工资一共九千块怎么办", [("matter_labor_wage", 0.9), ("inform", 0.1)], []),  # filed already
+    ("我们这边的那个事情一直没有人管到底该怎么弄",
+     [("inform", 0.4), ("matter_divorce", 0.15), ("matter_contract", 0.15), ("matter_debt_loan", 0.15),
+      ("matter_housing_land", 0.15)],
+     [("matter", "other")]),  # no matter leads: each has a quarter of the legal share
+])
+def test_the_reader_adds_nothing_or_other(text, ranking, expected):
+    message = classified(text, *ranking)
+    make(AccountReader).process([message])
+    assert [(e["entity"], e["value"]) for e in message.get(ENTITIES, [])] == expected

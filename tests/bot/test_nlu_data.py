@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.bot_answers import ASIDES, answer_response, matter_code
+from actions.bot_answers import ASIDES, answer_response
+from bot.matters import matter_code
 from bot.text import normalise
 from referral.rules.matters import MATTER_CODES
 from tests.support.content import ROOT, domain, examples, merged_responses, rules

@@ -1,0 +1,50 @@
+"""An account of a problem outside the forms that the classifier filed as a form answer or could not
+place: answered for the matter bot.components.AccountReader read from the ranking (entity `matter`,
+which also fills the slot), or 「没太明白」 when the message tells no problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answer_responses import MATTER_ANSWERS, OFFER_HELP
+
+NOT_UNDERSTOOD = "utter_default"
+ASK_WHAT_HAPPENED = "utter_answer_other"
+ACCOUNT_ENTITY = "matter"
+
+
+def account_matter(parse: dict[str, Any]) -> str | None:
+    """The matter the NLU read from an account in this message, if it found one."""
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == ACCOUNT_ENTITY:
+            return entity.get("value")
+    return None
+
+
+def answer_account(dispatcher: CollectingDispatcher, parse: dict[str, Any]) -> None:
+    """The matter's answer and the offer, `other`'s question (what happened?), or 「没太明白」."""
+    code = account_matter(parse)
+    if code in MATTER_ANSWERS:
+        dispatcher.utter_message(response=MATTER_ANSWERS[code])
+        dispatcher.utter_message(response=OFFER_HELP)
+    elif code is not None:
+        dispatcher.utter_message(response=ASK_WHAT_HAPPENED)
+    else:
+        dispatcher.utter_message(response=NOT_UNDERSTOOD)
+
+
+class ActionAnswerAccount(Action):
+    """Outside the forms: a message the classifier took for a form answer or could not place."""
+
+    def name(self) -> str:
+        return "action_answer_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        answer_account(dispatcher, tracker.latest_message)
+        return []  # the slot `matter` is filled from the entity (domain.yml)
