@@ -193,7 +193,9 @@ class ValidateScreeningForm(FormValidationAction):
             candidates.append("criminal_flags")  # 「儿子被抓了，他才十五岁」
         if _DEADLINE_WORDS.search(words):
             candidates.append("deadline")
-        if correcting:
+        if correcting or requested in ("has_lawyer", "criminal_flags"):
+            # 「讨工资，没请律师，我是农民工」 right after the matter was taken from the conversation:
+            # a matter named now replaces an earlier guess
             candidates.append("matter")
         for slot in candidates:
             if slot == requested:

@@ -66,5 +66,8 @@ class ActionResetReferral(Action):
             dispatcher.utter_message(response="utter_referral_restart")
         else:
             dispatcher.utter_message(response="utter_referral_stopped")
-        return [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet(PENDING, None),
-                SlotSet("requested_slot", None)]
+        events = [*reset_form_slots(), SlotSet("referral_pending", False), SlotSet(PENDING, None),
+                  SlotSet("requested_slot", None)]
+        if (tracker.latest_message.get("intent") or {}).get("name") in ("start_over", "stop"):
+            events.append(SlotSet("matter", None))  # withdrawn: the next account decides it afresh
+        return events

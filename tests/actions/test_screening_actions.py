@@ -80,6 +80,15 @@ async def test_correction_of_an_earlier_answer_is_read_back():
 
 
 @pytest.mark.asyncio
+async def test_a_matter_named_at_the_lawyer_question_replaces_an_earlier_guess():
+    """The matter came from earlier in the conversation (电饭锅 → consumer); the first answer names another."""
+    slots, responses, _ = await answer("has_lawyer", "讨工资 没请律师 我是农民工", {"matter": "consumer"})
+    assert slots["matter"] == "labor_wage" and slots["has_lawyer"] is False
+    assert slots["statuses"] == ["migrant_worker"]
+    assert responses == ["utter_screening_correction"]  # said aloud, so 「不对」 can undo it
+
+
+@pytest.mark.asyncio
 async def test_correction_to_an_exempt_status_drops_the_income_question():
     known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 4}
     slots, _, _ = await answer("household_monthly_income", "不对，我是低保户", known)

@@ -109,6 +109,13 @@ async def test_reset_forgets_everything(dispatcher):
 
 
 @pytest.mark.asyncio
+async def test_stopping_or_starting_over_forgets_the_matter_too(dispatcher):
+    tracker = make_tracker(slots={**FILLED, "matter": "labor_wage"}, text="算了", intent="stop")
+    events = await ActionResetReferral().run(dispatcher, tracker, {})
+    assert events[-1] == SlotSet("matter", None)
+
+
+@pytest.mark.asyncio
 async def test_reset_of_a_pending_application_is_honest(dispatcher):
     tracker = make_tracker(slots={"referral_pending": True, "pending_referral": {"key": "k", "payload": {}}})
     await ActionResetReferral().run(dispatcher, tracker, {})
