@@ -95,9 +95,11 @@ def test_each_problem_gets_its_own_answer_and_matter_code(assistant):
     ]
     for message, code, words in cases:
         me = sender()
-        reply = joined(assistant.say(me, message))
+        *answer, offer = assistant.say(me, message)
+        reply = joined(answer)
         assert all(word in reply for word in words), (message, reply)
         assert reply.rstrip().endswith("（以上是一般法律知识，您的具体情况请以法律援助工作人员的意见为准。）")
+        assert "我能申请法律援助吗" in offer  # the offer comes after the answer, in a message of its own
         assert assistant.tracker(me)["slots"]["matter"] == code, message
 
 
