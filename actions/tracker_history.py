@@ -11,6 +11,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.accounts import account_matter
 from actions.referral_slots import FORM
 from bot.text import normalise
 from referral.rules.city import city_config
@@ -39,16 +40,20 @@ def said_twice(tracker: Tracker, value: Any) -> bool:
 
 def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
     """What the citizen told of the problem before the form: the messages read as a matter
-    (matter_<code>, other included), the last ``most`` of them in order; None when there are none."""
+    (matter_<code>, other included, or an account whose matter the NLU read from its ranking:
+    「老公赌博欠了二十多万…我想申请法律援助」), the last ``most`` of them in order; None when there are none."""
     said = [e for e in tracker.events if e.get("event") == "user"][:-1]  # not 「就是刚才说的」 itself
     accounts = [
         e.get("text") for e in said
-        if e.get("text")
-        and ((e.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("matter_")
+        if e.get("text") and _is_an_account(e.get("parse_data") or {})
     ]
     if not accounts:
         return None
     return "；".join(accounts[-most:])[:MAX_DESCRIPTION_CHARS]
+
+
+def _is_an_account(parse: dict[str, Any]) -> bool:
+    return (parse.get("intent") or {}).get("name", "").startswith("matter_") or account_matter(parse) is not None
 
 
 def consent_time(tracker: Tracker) -> str:

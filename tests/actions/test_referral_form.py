@@ -164,6 +164,15 @@ def test_description_that_points_back_takes_the_earlier_account(dispatcher, text
     assert responses(dispatcher) == []
 
 
+def test_an_account_that_asked_to_apply_is_the_earlier_account(dispatcher):
+    told = {"event": "user", "text": "老公赌博欠了二十多万 债主天天上门 我想离婚 我想申请法律援助",
+            "parse_data": {"intent": {"name": "apply_legal_aid", "confidence": 1.0},
+                           "entities": [{"entity": "matter", "value": "divorce", "extractor": "AccountReader"}]}}
+    tracker = make_tracker(events=[told], requested_slot="description", text="就是刚才说的")
+    assert ValidateReferralForm().validate_description("就是刚才说的", dispatcher, tracker, {}) == {
+        "description": told["text"]}
+
+
 def test_description_that_points_back_at_nothing_is_asked_again(dispatcher):
     # the message itself may be read as a matter: it is never its own account
     tracker = make_tracker(events=EARLIER[:2], requested_slot="description", text="就是刚才说的",

@@ -4,7 +4,7 @@ tracker (contract 1), the reply in words."""
 
 from __future__ import annotations
 
-from tests.support.chat import joined, sender
+from tests.support.chat import TICKET, joined, sender
 
 NOT_UNDERSTOOD = "我没太明白"
 
@@ -37,6 +37,12 @@ def test_violence_and_a_request_to_apply_records_the_matter_and_starts_the_appli
     assert matter(assistant, me) == "domestic_violence"
     name_question = joined(assistant.say(me, "同意"))
     assert NOT_UNDERSTOOD not in name_question and "姓名" in name_question
+    for answer in ("王芳", "13812345678", "镇雄县"):
+        assistant.say(me, answer)
+    summary = joined(assistant.say(me, "就是刚才说的"))  # the account she gave first, not asked again
+    assert "请核对" in summary and "肋骨" in summary
+    number = TICKET.search(joined(assistant.say(me, "对"))).group()
+    assert assistant.ticket(number).json()["matter"] == "domestic_violence"  # the ticket's matter: her account
 
 
 def test_a_parent_refused_support_over_the_family_house_is_support_payment(assistant):
