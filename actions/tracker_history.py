@@ -11,7 +11,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.accounts import account_matter
+from actions.accounts import is_an_account
 from actions.referral_slots import FORM
 from bot.text import normalise
 from referral.rules.city import city_config
@@ -45,7 +45,7 @@ def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
     said = [e for e in tracker.events if e.get("event") == "user"][:-1]  # not 「就是刚才说的」 itself
     accounts = [
         e.get("text") for e in said
-        if e.get("text") and _is_an_account(e.get("parse_data") or {})
+        if e.get("text") and _is_an_account({**(e.get("parse_data") or {}), "text": e.get("text")})
     ]
     if not accounts:
         return None
@@ -53,7 +53,7 @@ def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
 
 
 def _is_an_account(parse: dict[str, Any]) -> bool:
-    return (parse.get("intent") or {}).get("name", "").startswith("matter_") or account_matter(parse) is not None
+    return (parse.get("intent") or {}).get("name", "").startswith("matter_") or is_an_account(parse)
 
 
 def consent_time(tracker: Tracker) -> str:

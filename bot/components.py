@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.application_request import asks_to_apply
 from bot.entities import EntityFinder, load_regions
-from bot.matters import matter_of_account
+from bot.matters import UNFILED_ACCOUNT_INTENTS, matter_of_account
 from bot.safety import SAFETY_INTENTS, danger_in
 from bot.text import normalise
 
@@ -114,10 +114,6 @@ class SafetyFlagger(GraphComponent):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
-# The intents under which the classifier files an account that asks to apply, or an account it
-# cannot place: a problem's matter (`matter_<code>`), a form answer, a topic-free follow-up.
-ACCOUNT_INTENTS_PREFIXES = ("matter_",)
-ACCOUNT_INTENTS = frozenset({"inform", "nlu_fallback"})
 APPLY = "apply_legal_aid"
 
 
@@ -139,8 +135,8 @@ class ApplicationRequestFlagger(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             name = (message.get(INTENT) or {}).get("name") or ""
-            if not (name.startswith(ACCOUNT_INTENTS_PREFIXES) or name in ACCOUNT_INTENTS):
-                continue
+            if not (name.startswith("matter_") or name == "inform"):
+                continue  # an account filed under its matter, or as a form answer
             if not asks_to_apply(message.get(TEXT)):
                 continue
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != APPLY]
@@ -155,8 +151,8 @@ class AccountReader(GraphComponent):
     """The matter of an account of a problem that is not filed under a matter (bot.matters).
 
     Runs last, after the fallback. For a message filed as a form answer, not understood, or a
-    request to apply, that is long enough to tell a problem, it adds the entity `matter` (a code,
-    `other` when no matter leads clearly); outside the forms the slot `matter` takes it.
+    request to apply, that is long enough to tell a problem and whose matter leads clearly, it adds
+    the entity `matter` (a code); outside the forms the slot `matter` takes it.
     """
 
     @classmethod
@@ -167,11 +163,11 @@ class AccountReader(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             name = (message.get(INTENT) or {}).get("name")
-            if name not in ACCOUNT_INTENTS and name != APPLY:
+            if name not in UNFILED_ACCOUNT_INTENTS:
                 continue
             read = matter_of_account(message.get(TEXT), message.get(INTENT_RANKING_KEY) or [])
-            if read is None:
-                continue
+            if read is None or read[0] == "other":
+                continue  # no matter leads: an unclear account does not replace one told before
             code, share = read
             entity = {"entity": "matter", "value": code, "confidence_entity": round(share, 3),
                       "extractor": self.__class__.__name__}

@@ -26,6 +26,9 @@ MIN_ACCOUNT_CHARS = 12
 # too unclear to name a matter, and the citizen is asked what happened (`other`).
 MIN_MATTER_SHARE = 0.3
 _WORDS = re.compile(r"\w", re.UNICODE)
+# The intents under which the classifier files an account it did not file under a matter: a form
+# answer, a message it could not place, a request to apply (bot.components.AccountReader).
+UNFILED_ACCOUNT_INTENTS = frozenset({"inform", "nlu_fallback", "apply_legal_aid"})
 
 
 def matter_code(intent: str) -> str | None:

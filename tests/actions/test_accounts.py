@@ -19,18 +19,22 @@ def account(text: str, code: str | None):
     return tracker
 
 
+ACCOUNT = "在工地干了八个月包工头跑了还欠我两万三"
+
+
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("code", "responses"), [
-    ("labor_wage", ["utter_answer_labor_wage", "utter_offer_help"]),
-    ("other", ["utter_answer_other"]),  # asks what happened
-    (None, ["utter_default"]),  # no account in the message
+@pytest.mark.parametrize(("code", "text", "known", "responses", "events"), [
+    ("labor_wage", ACCOUNT, None, ["utter_answer_labor_wage", "utter_offer_help"], []),  # slot from the entity
+    (None, ACCOUNT, None, ["utter_answer_other"], [SlotSet("matter", "other")]),  # unclear: what happened?
+    (None, ACCOUNT, "debt_loan", ["utter_answer_other"], []),  # an unclear account keeps the matter told before
+    (None, "张三", None, ["utter_default"], []),  # an answer with no question open, no account
 ])
-async def test_an_account_gets_its_matters_answer(code, responses, merged_domain):
+async def test_an_account_gets_its_matters_answer(code, text, known, responses, events, merged_domain):
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswerAccount().run(dispatcher, account("在工地干了八个月包工头跑了还欠我两万三", code),
-                                             merged_domain)
+    tracker = account(text, code)
+    tracker.slots["matter"] = known
+    assert await ActionAnswerAccount().run(dispatcher, tracker, merged_domain) == events
     assert [m["response"] for m in dispatcher.messages] == responses
-    assert events == []  # the slot is filled from the entity by the domain's mapping
 
 
 @pytest.mark.asyncio

@@ -91,9 +91,9 @@ def test_the_reader_names_the_matter_of_an_account_filed_as_an_answer():
     ("我们这边的那个事情一直没有人管到底该怎么弄",
      [("inform", 0.4), ("matter_divorce", 0.15), ("matter_contract", 0.15), ("matter_debt_loan", 0.15),
       ("matter_housing_land", 0.15)],
-     [("matter", "other")]),  # no matter leads: each has a quarter of the legal share
+     []),  # no matter leads (each has a quarter of the legal share): an earlier matter stands
 ])
-def test_the_reader_adds_nothing_or_other(text, ranking, expected):
+def test_the_reader_adds_nothing_for_an_answer_a_filed_account_or_an_unclear_one(text, ranking, expected):
     message = classified(text, *ranking)
     make(AccountReader).process([message])
     assert [(e["entity"], e["value"]) for e in message.get(ENTITIES, [])] == expected
