@@ -72,6 +72,14 @@ class CityEntityExtractor(GraphComponent):
         return messages
 
 
+def put_first(message: Message, intent: str) -> None:
+    """Make ``intent`` the message's intent with confidence 1.0, the classifier's ranking after it."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+    flagged = {"name": intent, "confidence": 1.0}
+    message.set(INTENT, flagged, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
+
+
 # Below this, a danger intent the classifier guessed without any danger phrase in the message is
 # not trusted: a crisis reply to 「就是刚才说的」 would only confuse. The next intent is taken.
 SAFETY_CLASSIFIER_CONFIDENCE = 0.5
@@ -97,10 +105,7 @@ class SafetyFlagger(GraphComponent):
             if danger is None:
                 self._demote_unsure_danger(message)
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != danger]
-            flagged = {"name": danger, "confidence": 1.0}
-            message.set(INTENT, flagged, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
+            put_first(message, danger)
         return messages
 
     @staticmethod
@@ -139,10 +144,7 @@ class ApplicationRequestFlagger(GraphComponent):
                 continue  # an account filed under its matter, or as a form answer
             if not asks_to_apply(message.get(TEXT)):
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != APPLY]
-            flagged = {"name": APPLY, "confidence": 1.0}
-            message.set(INTENT, flagged, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
+            put_first(message, APPLY)
         return messages
 
 
