@@ -217,3 +217,7 @@ SAFETY_REPLIES: dict[str, str] = {
 OFFER_HELP = "utter_offer_help"
 # A follow-up the matter has no answer for.
 FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"
+# A follow-up before any matter is known: which matter is it?
+WHICH_MATTER = "utter_followup_which_matter"
+# An answer the citizen was given already in this conversation: pointed to, never sent twice.
+ANSWERED_ABOVE = "utter_answered_above"

@@ -13,13 +13,17 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer_responses import (
+    ANSWERED_ABOVE,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
     MATTER_ANSWERS,
+    OFFER_HELP,
     QUESTION_ANSWERS,
     SAFETY_REPLIES,
+    WHICH_MATTER,
 )
 from actions.tracker_history import previous_intent
+from bot.matters import matter_code, matter_shares
 from bot.safety import SAFETY_INTENTS
 
 # How sure the classifier must be before a message inside a form counts as a question.
@@ -42,6 +46,32 @@ FOLLOWUPS = {
     "followup_how_much": "how_much",
     "followup_refuses": "refuses",
 }
+# A topic's question that is also a topic-free follow-up (FOLLOWUPS): asked while the
+# conversation is on another matter, it gets that matter's answer on the same point.
+QUESTION_POINTS = {
+    "question_labor_wage_where_complain": "where",
+    "question_labor_wage_arbitration_process": "where",
+    "question_labor_wage_time_limit": "time_limit",
+    "question_labor_wage_evidence": "evidence",
+    "question_work_injury_recognition_deadline": "time_limit",
+    "question_work_injury_employer_refuses": "refuses",
+    "question_work_injury_compensation_items": "how_much",
+    "question_traffic_accident_compensation_items": "how_much",
+    "question_traffic_accident_time_limit": "time_limit",
+    "question_traffic_accident_mediation": "where",
+    "question_divorce_how_to": "where",
+    "question_divorce_spouse_refuses": "refuses",
+    "question_domestic_violence_evidence": "evidence",
+    "question_support_payment_child_support_amount": "how_much",
+    "question_support_payment_refuses_after_judgment": "refuses",
+    "question_support_payment_time_limit": "time_limit",
+}
+# What the conversation is about weighs in: a message the classifier files under another matter
+# (its own answer or one of its questions) moves the conversation to that matter only when its
+# words speak of that matter this many times more clearly than of the matter so far
+# (bot.classifier.MatterTopicReader). Otherwise it is a follow-up: 「认定了能赔哪些」 after a work
+# injury is not a traffic question, 「被车撞了能赔哪些」 is.
+TOPIC_PRIOR = 3.0
 # How much of the probability left beside the danger intents the problem under a danger
 # message must have to be answered too.
 UNDERLYING_SHARE = 0.5
@@ -64,8 +94,55 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
         return "utter_answer_enforce_judgment"  # 「判了他不给钱」 then 「多久之内要去」: enforcement
     matter_answer = MATTER_ANSWERS.get(matter or "")
     if matter_answer not in responses:  # no matter yet, or 「other」
-        return "utter_followup_which_matter"  # ask: time limits differ from matter to matter
+        return WHICH_MATTER  # ask: time limits differ from matter to matter
     return FOLLOWUP_ANSWERS.get((what, matter), FOLLOWUP_NO_ANSWER)
+
+
+def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
+                 topics: list[dict[str, Any]] | None = None) -> tuple[list[str], str | None]:
+    """The responses that answer a matter's intent or a topic's question outside the forms, and
+    the matter the conversation is about afterwards, given the classifier's ranking, the matter so
+    far, the responses already sent in this conversation and how clearly the message's words speak
+    of each matter (``topics``: bot.classifier.MatterTopicReader; without it, the ranking's shares).
+
+    - A new matter, or a question on the matter so far: its answer (a matter's with the offer of
+      help), and the matter is recorded.
+    - A message filed under another matter that does not lead there clearly: a follow-up on the
+      matter so far, answered by that matter's question the classifier ranked close enough, or
+      its answer on the same point (QUESTION_POINTS), or honestly not at all (FOLLOWUP_NO_ANSWER).
+    - Never the same answer twice: a second time, the citizen is pointed to the answer above.
+    """
+    code = matter_code(intent)
+    answer = answer_response(intent)
+    if code is not None and matter not in (None, "other", code):
+        shares = _topic_shares(topics) if topics else matter_shares(ranking)
+        if shares.get(code, 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
+            point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
+            answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
+            return [ANSWERED_ABOVE if answer in sent else answer], matter
+    if answer is None:
+        return [FOLLOWUP_NO_ANSWER], code or matter
+    if answer in sent:  # asked again in other words: another question on it, or the answer above
+        again = _close_question(code, ranking) if code else None
+        return [again if again and again not in sent else ANSWERED_ABOVE], code or matter
+    if intent.startswith("matter_"):
+        return [answer, OFFER_HELP], code
+    return [answer], code or matter
+
+
+def _topic_shares(topics: list[dict[str, Any]]) -> dict[str, float]:
+    return {t.get("name") or "": t.get("confidence") or 0.0 for t in topics}
+
+
+def _close_question(matter: str, ranking: list[dict[str, Any]]) -> str | None:
+    """The answer to the question on ``matter`` that the classifier ranked close enough to its
+    first choice (within TOPIC_PRIOR), if any."""
+    top = (ranking[0].get("confidence") or 0.0) if ranking else 0.0
+    for ranked in ranking:
+        name, confidence = ranked.get("name") or "", ranked.get("confidence") or 0.0
+        if name.startswith("question_") and matter_code(name) == matter and confidence * TOPIC_PRIOR >= top:
+            return QUESTION_ANSWERS[name]
+    return None
 
 
 def underlying_problem(parse: dict[str, Any]) -> str | None:

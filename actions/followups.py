@@ -10,15 +10,35 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_responses import OFFER_HELP
+from actions.answer_responses import ANSWERED_ABOVE, FOLLOWUP_NO_ANSWER, OFFER_HELP, WHICH_MATTER
 from actions.bot_answers import (
     answer_response,
     followup_response,
+    legal_answer,
     underlying_problem,
 )
-from actions.tracker_history import previous_intent
-from bot.matters import matter_code, matter_of_account
+from actions.tracker_history import previous_intent, responses_sent
+from bot.matters import MATTER_RANKING, matter_code, matter_of_account
 from bot.safety import SELF_HARM
+
+
+class ActionAnswerLegalQuestion(Action):
+    """A matter's answer or a topic's question, outside the forms, in the light of the matter so
+    far: a follow-up stays on its topic, and no answer is sent twice (bot_answers.legal_answer)."""
+
+    def name(self) -> str:
+        return "action_answer_legal_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        said = tracker.latest_message
+        intent = (said.get("intent") or {}).get("name") or ""
+        before = tracker.get_slot("matter")
+        answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, responses_sent(tracker),
+                                       said.get(MATTER_RANKING))
+        for response in answers:
+            dispatcher.utter_message(response=response)
+        return [SlotSet("matter", matter)] if matter != before else []
 
 
 class ActionAnswerFollowup(Action):
@@ -39,7 +59,10 @@ class ActionAnswerFollowup(Action):
             if told is not None and told[0] != "other":
                 matter, events = told[0], [SlotSet("matter", told[0])]
         response = followup_response(intent, matter, domain.get("responses") or {}, previous_intent(tracker))
-        dispatcher.utter_message(response=response or "utter_followup_which_matter")
+        response = response or WHICH_MATTER
+        if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER) and response in responses_sent(tracker):
+            response = ANSWERED_ABOVE  # never the same answer twice
+        dispatcher.utter_message(response=response)
         return events
 
 

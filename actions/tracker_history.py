@@ -32,6 +32,14 @@ def previous_intent(tracker: Tracker) -> str | None:
     return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
+def responses_sent(tracker: Tracker) -> set[str]:
+    """The names of the responses the bot has sent in this conversation."""
+    return {
+        name for e in tracker.events
+        if e.get("event") == "bot" and (name := (e.get("metadata") or {}).get("utter_action"))
+    }
+
+
 def said_twice(tracker: Tracker, value: Any) -> bool:
     """Whether the citizen's previous message was this same answer."""
     texts = [e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"]

@@ -19,9 +19,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+
+from bot.matters import MATTER_RANKING
 
 # Besides scikit-learn's own types (which skops trusts), the fitted TF-IDF weights are a
 # scipy sparse matrix. Anything else in the file is refused.
@@ -66,3 +69,35 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         (features x intents) matrix for every message: 25 of a parse's 33 ms (`make bench`)."""
         logreg = self.clf.named_steps["logreg"]
         logreg.coef_ = np.asfortranarray(logreg.coef_)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class MatterTopicReader(TfidfLogisticRegressionClassifier):
+    """How clearly a message speaks of each matter, from its words alone.
+
+    The same model as the intent classifier, trained only on the accounts of problems
+    (`matter_<code>` examples) with stronger regularisation, so that its probabilities stay
+    spread for a message without a topic's words: 「认定了能赔哪些」 leans nowhere, 「被车撞了能赔哪些」
+    is a traffic accident. The intent classifier, which also learned every topic's questions, is
+    sure of a topic for both. The actions weigh this reading against the matter of the
+    conversation so far (actions/bot_answers.legal_answer): a follow-up stays on its topic.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**TfidfLogisticRegressionClassifier.get_default_config(), "C": 3.0}
+
+    def _create_training_matrix(self, training_data: Any) -> tuple[Any, list[str]]:
+        examples = [e for e in training_data.intent_examples
+                    if e.get("text") and (e.get("intent") or "").startswith("matter_")]
+        return self._create_X(examples), [e.get("intent").removeprefix("matter_") for e in examples]
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if not messages:
+            return messages
+        probabilities = self.clf.predict_proba(self._create_X(messages))
+        for message, row in zip(messages, probabilities, strict=True):
+            ranking = sorted(zip(self.clf.classes_, row, strict=True), key=lambda pair: -pair[1])
+            message.set(MATTER_RANKING, [{"name": str(code), "confidence": round(float(p), 4)} for code, p in ranking],
+                        add_to_output=True)
+        return messages

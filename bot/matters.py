@@ -29,6 +29,9 @@ _WORDS = re.compile(r"\w", re.UNICODE)
 # The intents under which the classifier files an account it did not file under a matter: a form
 # answer, a message it could not place, a request to apply (bot.components.AccountReader).
 UNFILED_ACCOUNT_INTENTS = frozenset({"inform", "nlu_fallback", "apply_legal_aid"})
+# Where bot.classifier.MatterTopicReader puts its reading of a message in the NLU result, beside the
+# intent: every matter code with the probability that the message's words speak of it, most likely first.
+MATTER_RANKING = "matter_ranking"
 
 
 def matter_code(intent: str) -> str | None:

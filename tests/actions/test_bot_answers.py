@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.bot_answers import answer_for, followup_response, underlying_problem
+from actions.bot_answers import answer_for, followup_response, legal_answer, underlying_problem
 from referral.rules.matters import MATTER_CODES
 from tests.support.trackers import make_tracker, ranked
 
@@ -100,3 +100,62 @@ def test_no_legal_answer_carries_the_offer_to_apply(domain_responses):
     assert "我能申请法律援助吗" in offer
     assert [name for name, variants in domain_responses.items() if name.startswith("utter_answer_")
             and any(offer in (v.get("text") or "") for v in variants)] == []
+
+
+WAGE = "utter_answer_labor_wage"
+
+
+@pytest.mark.parametrize(("intent", "ranking", "matter", "sent", "expected"), [
+    # a new matter: its answer and the offer of help; the matter is recorded
+    ("matter_labor_wage", ranked(("matter_labor_wage", 0.9)), None, set(),
+     ([WAGE, "utter_offer_help"], "labor_wage")),
+    # a question on the topic so far, or with no topic yet
+    ("question_work_injury_compensation_items", ranked(("question_work_injury_compensation_items", 0.8)),
+     "work_injury", {"utter_answer_work_injury"}, (["utter_answer_work_injury_compensation_items"], "work_injury")),
+    ("question_labor_wage_time_limit", ranked(("question_labor_wage_time_limit", 0.8)), "other", set(),
+     (["utter_answer_labor_wage_time_limit"], "labor_wage")),
+    # the trial: 「认定了能赔哪些」 after a work injury, filed under a traffic question with the work
+    # injury's question close behind: the work injury's answer, the topic stays
+    ("question_traffic_accident_compensation_items",
+     ranked(("question_traffic_accident_compensation_items", 0.4), ("question_work_injury_compensation_items", 0.3),
+            ("matter_work_injury", 0.1)),
+     "work_injury", {"utter_answer_work_injury"}, (["utter_answer_work_injury_compensation_items"], "work_injury")),
+    # 「村委会调解不成还能找哪个」 on a land dispute, filed under the traffic mediation question:
+    # the land dispute's answer on where to go
+    ("question_traffic_accident_mediation",
+     ranked(("question_traffic_accident_mediation", 0.5), ("matter_housing_land", 0.3)),
+     "housing_land", {"utter_answer_housing_land"}, (["utter_answer_housing_land_where"], "housing_land")),
+    # a question that does not fit the topic and has no point of its own: said honestly
+    ("question_traffic_accident_hit_and_run",
+     ranked(("question_traffic_accident_hit_and_run", 0.5), ("matter_divorce", 0.3)),
+     "divorce", {"utter_answer_divorce"}, (["utter_followup_no_answer"], "divorce")),
+    # a message that leads clearly to another matter moves the conversation there
+    ("matter_traffic_accident", ranked(("matter_traffic_accident", 0.9), ("matter_work_injury", 0.05)),
+     "work_injury", {"utter_answer_work_injury"}, (["utter_answer_traffic_accident", "utter_offer_help"],
+                                                   "traffic_accident")),
+    # never the same block twice: another question on it the classifier ranked close, else a pointer
+    ("matter_labor_wage", ranked(("matter_labor_wage", 0.5), ("question_labor_wage_evidence", 0.3)),
+     "labor_wage", {WAGE}, (["utter_answer_labor_wage_evidence"], "labor_wage")),
+    ("matter_labor_wage", ranked(("matter_labor_wage", 0.9)), "labor_wage", {WAGE},
+     (["utter_answered_above"], "labor_wage")),
+    # a legal-aid question has no matter: it leaves the matter as it is
+    ("question_legal_aid_cost", ranked(("question_legal_aid_cost", 0.9)), "divorce", set(),
+     (["utter_answer_legal_aid_cost"], "divorce")),
+])
+def test_legal_answer(intent, ranking, matter, sent, expected):
+    assert legal_answer(intent, ranking, matter, sent) == expected
+
+
+def test_the_words_of_the_message_decide_whether_it_moves_the_conversation():
+    intent = "question_traffic_accident_compensation_items"
+    # the intent classifier is sure of the traffic question either way
+    ranking = ranked((intent, 0.9), ("question_work_injury_compensation_items", 0.05))
+    sent = {"utter_answer_work_injury"}
+    # 「认定了能赔哪些」: no matter's words stand out (bot.classifier.MatterTopicReader)
+    vague = ranked(("capacity", 0.16), ("state_compensation", 0.16), ("work_injury", 0.05), ("traffic_accident", 0.04))
+    assert legal_answer(intent, ranking, "work_injury", sent, vague) == (
+        ["utter_answer_work_injury_compensation_items"], "work_injury")  # the work injury's point on it
+    # 「被车撞了能赔哪些」: a traffic accident in so many words
+    clear = ranked(("traffic_accident", 0.92), ("work_injury", 0.003))
+    assert legal_answer(intent, ranking, "work_injury", sent, clear) == (
+        ["utter_answer_traffic_accident_compensation_items"], "traffic_accident")

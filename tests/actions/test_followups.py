@@ -7,7 +7,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followups import ActionAnswerFollowup, ActionAnswerUnderlyingProblem
+from actions.followups import ActionAnswerFollowup, ActionAnswerLegalQuestion, ActionAnswerUnderlyingProblem
 from tests.support.trackers import make_tracker, ranked
 
 
@@ -44,3 +44,38 @@ async def test_follow_up_action_sends_the_points_of_the_matter_answer(merged_dom
     assert message == {**message, "response": "utter_answer_labor_relation_evidence"}
     text = domain_responses["utter_answer_labor_relation_evidence"][0]["text"]
     assert "先留证据" in text and len(text) < len(domain_responses["utter_answer_labor_relation"][0]["text"]) / 2
+
+
+def _answered(response: str) -> dict:
+    return {"event": "bot", "text": "…", "metadata": {"utter_action": response}}
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_filed_under_another_matter_stays_on_the_topic(merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": "work_injury"}, text="认定了能赔哪些",
+                           intent="question_traffic_accident_compensation_items",
+                           events=[_answered("utter_answer_work_injury")])
+    tracker.latest_message["intent_ranking"] = ranked(
+        ("question_traffic_accident_compensation_items", 0.4), ("question_work_injury_compensation_items", 0.3))
+    assert await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_work_injury_compensation_items"]
+
+
+@pytest.mark.asyncio
+async def test_a_new_matter_is_answered_and_recorded(merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": None}, text="老板欠了我三个月工资", intent="matter_labor_wage")
+    tracker.latest_message["intent_ranking"] = ranked(("matter_labor_wage", 0.9))
+    events = await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_labor_wage", "utter_offer_help"]
+    assert events == [SlotSet("matter", "labor_wage")]
+
+
+@pytest.mark.asyncio
+async def test_a_follow_up_is_not_answered_twice_with_the_same_block(merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": "labor_relation"}, text="那多久之内要去", intent="followup_time_limit",
+                           events=[_answered("utter_answer_labor_relation_time_limit")])
+    await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answered_above"]

@@ -22,6 +22,9 @@ from referral.rules.matters import MATTER_CODES
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 RESPONSE_NAME = re.compile(r"^utter_[a-z0-9_]+$")
+# Strings that look like response names but are not: Rasa's metadata key that names the response a
+# bot message came from (actions/tracker_history.responses_sent).
+NOT_RESPONSES = {"utter_action"}
 
 
 def _trees() -> list[tuple[Path, ast.Module]]:
@@ -33,7 +36,7 @@ def referenced_responses() -> set[str]:
     return {
         node.value for _, tree in _trees() for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and RESPONSE_NAME.match(node.value)
-    }
+    } - NOT_RESPONSES
 
 
 def intents(domain: dict) -> set[str]:

@@ -71,3 +71,37 @@ def test_a_new_problem_in_the_screening_replaces_an_earlier_guess(assistant):
     result = joined(assistant.say(me, "讨工资 没请律师 我是农民工"))
     assert "不在本地法律援助的范围内" not in result
     assert matter(assistant, me) == "labor_wage"
+
+
+# Follow-ups stay on the topic and answer the question asked (issue 13, item 3).
+
+def test_a_follow_up_on_a_work_injury_gets_the_work_injury_answer_not_the_traffic_one(assistant):
+    me = sender()
+    assistant.say(me, "我在厂里干活手被机器压断了 老板说不给报工伤")
+    assert matter(assistant, me) == "work_injury"
+    reply = joined(assistant.say(me, "认定了能赔哪些"))
+    assert "一次性伤残补助金" in reply and "被车撞伤" not in reply
+    assert matter(assistant, me) == "work_injury"
+    # a message that names another matter clearly moves the conversation there
+    reply = joined(assistant.say(me, "我老婆前几天骑电动车被汽车撞了 能赔哪些"))
+    assert "被车撞伤" in reply
+    assert matter(assistant, me) == "traffic_accident"
+
+
+def test_a_follow_up_on_a_land_dispute_is_not_sent_to_the_traffic_police(assistant):
+    me = sender()
+    assistant.say(me, "邻居把我家宅基地占了一块盖了猪圈 村里也不管")
+    assert matter(assistant, me) == "housing_land"
+    reply = joined(assistant.say(me, "村委会调解不成还能找哪个"))
+    assert "交警" not in reply
+    assert "法院" in reply or "仲裁" in reply or "司法所" in reply
+    assert matter(assistant, me) == "housing_land"
+
+
+def test_the_same_answer_is_never_sent_twice(assistant):
+    me = sender()
+    block, *_ = assistant.say(me, "老板欠了我三个月工资不给")
+    assert "劳动" in block
+    again = joined(assistant.say(me, "老板欠了我三个月工资不给"))
+    assert block not in again and NOT_UNDERSTOOD not in again
+    assert matter(assistant, me) == "labor_wage"
