@@ -18,6 +18,10 @@ _CITATION = re.compile(r"《(?P<law>[^》]+)》" + _ARTICLES)
 _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条")
 _HEADING = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条)", re.MULTILINE)
 
+# Short names the answers use for texts whose full title cannot be written inside 《》 (it holds
+# a 《》 of its own): the short name → the statute file's name.
+ALIASES = {"民法典婚姻家庭编解释（一）": "最高人民法院关于适用《民法典》婚姻家庭编的解释（一）"}
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -51,7 +55,7 @@ def _bare_citation() -> re.Pattern[str]:
 @cache
 def articles_of(law: str) -> frozenset[str]:
     """The article headings of a law in LAWS_DIR (file `法名(日期).md`); empty when the law is missing."""
-    for path in LAWS_DIR.glob(f"{law}(*).md"):
+    for path in LAWS_DIR.glob(f"{ALIASES.get(law, law)}(*).md"):
         return frozenset(_HEADING.findall(path.read_text(encoding="utf-8")))
     return frozenset()
 

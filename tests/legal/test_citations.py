@@ -97,6 +97,17 @@ def test_eligibility_decisions_cite_only_existing_articles():
     assert [c for text in set(texts) for c in unknown_citations(text)] == []
 
 
+def test_laws_the_answers_cite_are_parsed():
+    assert "第二十三条" in articles_of("行政复议法") and "第四十五条" in articles_of("行政诉讼法")
+    assert "第三十九条" in articles_of("国家赔偿法") and "第四十五条" in articles_of("产品质量法")
+    assert "第一百七十九条" in articles_of("公安机关办理刑事案件程序规定")
+    assert "第一百四十八条" in articles_of("食品安全法")
+    # the interpretation is cited by its short name (its full title holds a 《民法典》 of its own)
+    assert {"第四十九条", "第八十八条", "第八十九条"} <= articles_of("民法典婚姻家庭编解释（一）")
+    assert unknown_citations("《民法典婚姻家庭编解释（一）》第八十八条、第八十九条") == []
+    assert unknown_citations("《民法典婚姻家庭编解释（一）》第九十九条") != []
+
+
 def test_citations_without_book_title_marks_are_found():
     assert find_citations("（法律援助法第六十四条）") == [Citation("法律援助法", "第六十四条")]
     assert unknown_citations("法律援助法第九十九条") == [Citation("法律援助法", "第九十九条")]
