@@ -28,11 +28,38 @@ CRIMINAL_FLAGS = frozenset({
     "minor", "blind_deaf_mute", "mental_incapacity", "possible_life_or_death", "death_review",
     "in_absentia", "compulsory_medical",
 })
-# Art. 31: civil and administrative matters in the statutory scope.
+# Art. 31: civil and administrative matters wholly in the statutory scope (the matter code is
+# the claim Art. 31 names: matters.md defines traffic_accident as personal injury, 31(7)).
 ART31_MATTERS = frozenset({
-    "labor_wage", "labor_relation", "work_injury", "social_insurance", "traffic_accident", "medical_dispute",
-    "product_safety", "environment", "state_compensation", "support_payment", "capacity",
+    "labor_wage", "work_injury", "social_insurance", "traffic_accident", "medical_dispute",
+    "environment", "state_compensation", "support_payment", "capacity",
 })
+# Matters only part of which Art. 31 names: the screening cannot tell which claim it is, so
+# the best outcome is `likely_eligible` and staff decide the scope (issue 14, item 5; `other`:
+# item 4). Each reason names the part that is in scope.
+PARTIAL_SCOPE = {
+    "labor_relation": "要求确认劳动关系、或者要工资（劳动报酬）的，属于法律援助的范围（法律援助法第三十一条）。"
+                      "别的劳动合同争议，比如被辞退要经济补偿，能不能给法律援助，由工作人员判断。",
+    "product_safety": "吃的、药品出了安全问题让人受了伤，要求人身损害赔偿的，属于法律援助的范围"
+                      "（法律援助法第三十一条）。"
+                      "别的产品质量问题，比如假种子、假化肥造成的损失，能不能给法律援助，由工作人员判断。",
+    "administrative": "和政府部门的争议，如果是要国家赔偿、社会保险待遇、社会救助或者抚恤金，属于法律援助的范围"
+                      "（法律援助法第三十一条）。别的行政争议，由工作人员按本地规定判断。",
+    "other": "这件事是否属于法律援助的范围，由工作人员判断。",
+}
+SCOPE_REASONS = {
+    "traffic_accident": "交通事故里人受了伤，要求人身损害赔偿，属于法律援助的范围（只是车辆、财物损失的不算）。",
+    "medical_dispute": "医疗事故造成人身损害，要求赔偿，属于法律援助的范围。",
+}
+RESPONDENT_SCOPE = ("这类事的法律援助，说的是提出请求的一方，比如讨工资、要赡养费的人（法律援助法第三十一条）。"
+                    "您是被要求的一方，能不能给法律援助，由工作人员判断。")
+# Rule 7 (Art. 33) when the input does not say that a retrial was decided or a protest lodged.
+RETRIAL_NOT_DECIDED = ("申诉、申请再审的案子，要等法院决定再审、或者检察院提出抗诉以后，经济困难的才能申请法律援助"
+                       "（法律援助法第三十三条）。在这之前，可以免费咨询，也可以请工作人员帮您写申诉或再审申请"
+                       "（法律援助法第二十二条）。")
+RETRIAL_RESPONDENT = ("申诉、再审的法律援助，说的是不服判决、提出申诉或者申请再审的一方（法律援助法第三十三条）。"
+                      "您是另一方，能不能给法律援助，由工作人员判断。")
+RETRIAL_TIME_LIMIT = "民事案件申请再审，一般要在判决、裁定生效后6个月内提出（民事诉讼法第二百一十六条），不要拖。"
 CRIMINAL_MATTERS = frozenset({"criminal_defense", "criminal_victim"})
 # Art. 42: proof of these statuses exempts from the hardship check.
 EXEMPT_STATUSES = frozenset({
@@ -40,23 +67,18 @@ EXEMPT_STATUSES = frozenset({
     "minor_no_income", "elderly_no_income", "disabled_no_income",
 })
 MIGRANT_MATTERS = frozenset({"labor_wage", "work_injury"})  # Art. 42(3)
-# Art. 32: statuses that can lift the economic condition altogether.
+# Art. 32: no economic condition. The status means the applicant says the claim arises from it
+# (eligibility.md rule 6): a claimant or victim with one is eligible whatever the matter code,
+# and staff verify the link. A respondent or a criminal suspect never benefits.
 NO_CONDITION_STATUSES = frozenset({"abuse_victim", "martyr_relative", "good_samaritan", "retrial_acquitted"})
-# Art. 32 lifts the economic condition for the *related* claim only. These pairs are plainly
-# related (matters.md: divorce "Art. 32(4) where abuse"); any other pair of a no-condition
-# status and a matter is for staff to judge, never a guessed yes or no.
-ART32_RELATED = {
-    "abuse_victim": frozenset({"domestic_violence", "divorce", "support_payment"}),
-    "retrial_acquitted": frozenset({"state_compensation"}),
-    "martyr_relative": frozenset(),
-    "good_samaritan": frozenset(),
-}
 ART32_WHO = {
     "abuse_victim": "家暴、虐待或遗弃的受害人主张相关权益",
     "martyr_relative": "英雄烈士的近亲属维护英雄烈士的人格权益",
     "good_samaritan": "因见义勇为主张相关权益",
     "retrial_acquitted": "再审改判无罪后请求国家赔偿",
 }
+# Art. 25(1)(5): death-penalty review is the one Art. 25 case that needs the defendant's application.
+NEEDS_APPLICATION_FLAGS = frozenset({"death_review"})
 
 LAW = "法律援助法"
 URGENT_DAYS = 7  # Art. 44(1)
@@ -109,6 +131,7 @@ class Screening:
     has_lawyer: bool = False
     days_to_deadline: int | None = None
     needs_preservation: bool = False
+    retrial_decided: bool = False
     application_date: dt.date | None = None
 
 
@@ -132,14 +155,40 @@ def _exempt(matter: str, statuses: frozenset[str]) -> bool:
     return bool(statuses & EXEMPT_STATUSES) or ("migrant_worker" in statuses and matter in MIGRANT_MATTERS)
 
 
-def _art32_related(matter: str, statuses: frozenset[str]) -> list[str]:
-    """The Art. 32 statuses whose related claim this matter plainly is."""
-    return [s for s in sorted(statuses & NO_CONDITION_STATUSES) if matter in ART32_RELATED[s]]
+def _no_condition(matter: str, role: str, statuses: frozenset[str]) -> list[str]:
+    """Rule 6 (Art. 32): the no-condition statuses that decide this case. They count for a claimant
+    or a victim whatever the matter code; violence itself (`domestic_violence`) is the victim's
+    claim. A respondent (the accused abuser, the son sued for support) or a suspect never benefits."""
+    if role in ("respondent", "criminal_suspect") or matter == "criminal_defense":
+        return []
+    found = sorted(statuses & NO_CONDITION_STATUSES)
+    return found or (["abuse_victim"] if matter == "domestic_violence" else [])
 
 
 def _civil_in_scope(matter: str, config: CityConfig) -> bool:
-    """Art. 31, Art. 33 (retrial), the city's local matters, or `other` (staff decide the scope)."""
-    return matter in ART31_MATTERS or matter in config.local_matters or matter in ("retrial", "other")
+    """Art. 31 (wholly or in part: staff decide), Art. 33 (retrial), the city's local matters, or
+    `other` (staff decide the scope)."""
+    return (matter in ART31_MATTERS or matter in PARTIAL_SCOPE or matter in config.local_matters
+            or matter == "retrial")
+
+
+def _without_condition(decision: Decision, status: str) -> Decision:
+    """Rule 6 (Art. 32): eligible with no hardship check; staff verify that the claim arises from it."""
+    decision.outcome, decision.hardship_check = "eligible", "not_required"
+    decision.reasons.append(f"{ART32_WHO[status]}，申请法律援助不受经济困难条件限制（法律援助法第三十二条）。"
+                            "工作人员会核实这件事和这个情况的关系。")
+    decision.legal_basis.append(_article("三十二"))
+    decision.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
+    return decision
+
+
+def _at_most_likely(decision: Decision, reason: str | None = None) -> Decision:
+    """The scope or the condition is for staff to confirm: never more than `likely_eligible`."""
+    if decision.outcome == "eligible":
+        decision.outcome = "likely_eligible"
+    if reason:
+        decision.reasons.append(reason)
+    return decision
 
 
 def _article(number: str) -> str:
@@ -207,6 +256,7 @@ def parse_screening(data: Any, config: CityConfig | None = None) -> Screening:
         has_lawyer=flag("has_lawyer"),
         days_to_deadline=optional_int("days_to_deadline", 0),
         needs_preservation=flag("needs_preservation"),
+        retrial_decided=flag("retrial_decided"),
         application_date=application_date,
     )
 
@@ -255,7 +305,7 @@ def _finish(case: Screening, decision: Decision) -> Decision:
     if decision.outcome in ("not_eligible", "out_of_scope"):
         decision.alternatives.append(REFUSAL_OBJECTION)
         decision.legal_basis.append(_article("四十九"))
-    if decision.outcome != "mandatory_notification":  # no application there: the authority must notify
+    if decision.outcome != "mandatory_notification":  # there the authority notifies (Art. 36), no Art. 43 decision
         decision.reasons.append("最后是否给予法律援助，由法律援助机构在收到完整申请后7日内决定（法律援助法第四十三条）。")
         decision.legal_basis.append(_article("四十三"))
     # Rule 1 last: the reasons that decide come first.
@@ -280,13 +330,6 @@ def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_sc
     decision.outcome = {"passed": "eligible", "failed": "not_eligible", "pending": "likely_eligible"}[
         decision.hardship_check
     ]
-    statuses = sorted(case.statuses & NO_CONDITION_STATUSES)
-    if decision.hardship_check != "passed" and statuses:
-        # Art. 32 may lift the condition if this claim is the related one: staff judge, never a "no" here.
-        decision.outcome, decision.hardship_check = "likely_eligible", "pending"
-        decision.reasons.append(f"如果这件事属于{ART32_WHO[statuses[0]]}，申请法律援助不受经济困难条件限制"
-                                "（法律援助法第三十二条），由工作人员判断。")
-        decision.legal_basis.append(_article("三十二"))
     return decision
 
 
@@ -297,18 +340,31 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     d = Decision(outcome="", hardship_check="not_required", priority="normal", urgent=urgent,
                  materials=list(ALWAYS_MATERIALS))
     d.legal_basis += [_article("二十二"), _article("二十三")]
-    criminal_defense = case.matter == "criminal_defense" or case.role == "criminal_suspect"
+    # the accused in a private prosecution is a defendant too (Art. 24), not a victim (Art. 29)
+    criminal_defense = (case.matter == "criminal_defense" or case.role == "criminal_suspect"
+                        or (case.matter == "criminal_victim" and case.role == "respondent"))
 
-    # Rule 3: mandatory notification needs no application and no means test.
+    # Rule 3: mandatory notification (Art. 25, 28), no means test.
     if criminal_defense and case.criminal_flags and not case.has_lawyer:
+        flags = case.criminal_flags
+        if "death_review" in flags:
+            # at the review the death sentence is passed: item 5 governs, not item 4
+            flags = flags - {"possible_life_or_death"}
         d.outcome = "mandatory_notification"
-        if case.criminal_flags - {"compulsory_medical"}:
+        if flags - NEEDS_APPLICATION_FLAGS - {"compulsory_medical"}:
             d.reasons.append("这种情况，公安机关、检察院或法院应当通知法律援助机构指派律师，不用自己申请，"
                              "也不看经济条件（法律援助法第二十五条）。")
             d.legal_basis.append(_article("二十五"))
-        if "compulsory_medical" in case.criminal_flags:
+        elif flags & NEEDS_APPLICATION_FLAGS:
+            d.reasons.append("死刑复核案件，要被告人自己提出法律援助申请，近亲属也可以代他申请（法律援助法第四十条）。"
+                             "提出申请以后，法院应当通知法律援助机构指派律师，不看经济条件（法律援助法第二十五条）。")
+            d.legal_basis += [_article("二十五"), _article("四十")]
+        if "compulsory_medical" in flags:
             d.reasons.append("强制医疗案件，法院应当通知法律援助机构指派律师，不看经济条件（法律援助法第二十八条）。")
             d.legal_basis.append(_article("二十八"))
+        d.reasons.append("办案机关应当在3日内通知法律援助机构，法律援助机构收到通知后3日内指派律师"
+                         "（法律援助法第三十六条）。")
+        d.legal_basis.append(_article("三十六"))
         d.reasons.append("如果办案机关一直没有通知，家属也可以直接联系法律援助中心。")
         d.materials = ["当事人姓名、关押地点、案号和办案机关（在押的可以通过看守所申请，看守所24小时内转交）"]
         return _finish(case, d)
@@ -329,7 +385,13 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
             d.reasons.append("收入虽然高于标准，但因为其他原因没有请辩护人的，也可以申请（法律援助法第二十四条），"
                              "由工作人员判断。")
         return _finish(case, d)
+
+    # Rule 6: no economic condition at all (Art. 32) for a claimant or victim whose claim arises
+    # from the status, whatever the matter code; staff verify the link.
+    no_condition = _no_condition(case.matter, case.role, case.statuses)
     if case.matter == "criminal_victim" or case.role == "criminal_victim":  # Art. 29
+        if no_condition:
+            return _finish(case, _without_condition(d, no_condition[0]))
         d.legal_basis.append(_article("二十九"))
         return _finish(case, _means_tested(case, config, d, "刑事案件的被害人、自诉人可以因经济困难申请法律援助。"))
 
@@ -341,39 +403,37 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
         d.materials.append("建档立卡或脱贫户登记证明（工作人员会核实）")
         return _finish(case, d)
 
-    # Rule 6: no economic condition at all (Art. 32), for the related claim.
-    related = _art32_related(case.matter, case.statuses)
-    if case.matter == "domestic_violence" or related:
-        who = ART32_WHO[related[0]] if related else ART32_WHO["abuse_victim"]
-        d.outcome, d.hardship_check = "eligible", "not_required"
-        d.reasons.append(f"{who}，申请法律援助不受经济困难条件限制（法律援助法第三十二条）。")
-        d.legal_basis.append(_article("三十二"))
-        d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
-        return _finish(case, d)
-    in_scope = _civil_in_scope(case.matter, config) or case.role == "retrial_applicant"
-    unrelated = sorted(case.statuses & NO_CONDITION_STATUSES)
-    if unrelated and not in_scope:
-        # e.g. a martyr's relative with a "debt" matter: whether the claim is the related one is for staff
-        d.outcome, d.hardship_check = "likely_eligible", "pending"
-        d.reasons.append(f"如果这件事属于{ART32_WHO[unrelated[0]]}，可以申请法律援助，而且不受经济困难条件限制"
-                         "（法律援助法第三十二条），由工作人员判断。")
-        d.legal_basis.append(_article("三十二"))
-        d.materials.append("相关情况的证明：如报警记录、告诫书、验伤和病历、人身安全保护令、见义勇为认定、再审判决")
-        return _finish(case, d)
+    if no_condition:
+        return _finish(case, _without_condition(d, no_condition[0]))
 
-    if case.matter == "retrial" or case.role == "retrial_applicant":  # Art. 33
+    if case.matter == "retrial" or case.role == "retrial_applicant":  # Rule 7, Art. 33
         d.legal_basis.append(_article("三十三"))
-        return _finish(case, _means_tested(case, config, d, "申诉、再审案件，可以因经济困难申请法律援助。"))
-    if case.matter in ART31_MATTERS or case.matter in config.local_matters:  # Art. 31 and local rules
+        if case.role == "respondent":  # Art. 33 speaks of the party who petitions
+            return _finish(case, _at_most_likely(_means_tested(case, config, d, RETRIAL_RESPONDENT)))
+        if case.retrial_decided:
+            return _finish(case, _means_tested(
+                case, config, d, "法院已经决定再审、或者检察院已经抗诉的案子，可以因经济困难申请法律援助。"))
+        # the screening cannot tell that a retrial was decided: consultation and help to file only
+        d = _means_tested(case, config, d, RETRIAL_NOT_DECIDED)
+        d.legal_basis.append("民事诉讼法第二百一十六条")
+        return _finish(case, _at_most_likely(d, RETRIAL_TIME_LIMIT))
+
+    # Art. 31 (wholly or in part), the city's local matters (configuration) and `other`.
+    local = case.matter in config.local_matters
+    if not (local or case.matter in ART31_MATTERS or case.matter in PARTIAL_SCOPE):
+        d.outcome, d.hardship_check = "out_of_scope", "not_required"
+        d.reasons.append("这类事不在本地法律援助的范围内，但可以免费咨询，也可以调解。")
         d.legal_basis.append(_article("三十一"))
-        return _finish(case, _means_tested(case, config, d, "这类事属于法律援助的范围。"))
-    if case.matter == "other":
-        # Not sure what the matter is: never a guessed "no"; staff decide the scope.
-        return _finish(case, _means_tested(case, config, d, "这件事是否属于法律援助的范围，由工作人员判断。"))
-    d.outcome, d.hardship_check = "out_of_scope", "not_required"
-    d.reasons.append("这类事不在本地法律援助的范围内，但可以免费咨询，也可以调解。")
-    d.legal_basis.append(_article("三十一"))
-    return _finish(case, d)
+        return _finish(case, d)
+    if case.matter != "other":
+        d.legal_basis.append(_article("三十一"))
+    if case.role == "respondent" and case.matter != "other":
+        # Art. 31 names the claims ("请求…"): whether it covers the other side is for staff
+        return _finish(case, _at_most_likely(_means_tested(case, config, d, RESPONDENT_SCOPE)))
+    if local or case.matter in ART31_MATTERS:
+        reason = SCOPE_REASONS.get(case.matter, "这类事属于法律援助的范围。")
+        return _finish(case, _means_tested(case, config, d, reason))
+    return _finish(case, _at_most_likely(_means_tested(case, config, d, PARTIAL_SCOPE[case.matter])))
 
 
 # --- what the conversation still has to ask (issue 3: "ask only what the engine needs") ---
@@ -419,11 +479,10 @@ def questions_needed(answers: dict[str, Any], config: CityConfig | None = None) 
         return [*questions, "deadline"]
     if civil and statuses & config.poverty_statuses:
         return [*questions, "poverty_certificate", "deadline"]  # Rule 9: the green channel
-    if civil and (matter == "domestic_violence" or _art32_related(matter, statuses)):
+    if _no_condition(matter, role_for(matter), statuses):
         return [*questions, "deadline"]  # Rule 6: no economic condition for this claim
     if civil and not _civil_in_scope(matter, config):
-        # out of scope whatever the income; with an Art. 32 status staff judge the relation
-        return questions + (["deadline"] if statuses & NO_CONDITION_STATUSES else [])
+        return questions  # out of scope whatever the income
     if _exempt(matter, statuses):
         return [*questions, "deadline"]  # Art. 42: no hardship check
     today = china_today()

@@ -61,6 +61,18 @@ NONE: frozenset[str] = frozenset()
          ["matter", "has_lawyer", "statuses", "deadline"]),
         ({"matter": "debt_loan", "has_lawyer": False, "statuses": {"martyr_relative"}},
          ["matter", "has_lawyer", "statuses", "deadline"]),
+        # rule 6: any Art. 32 status of a claimant or victim skips the income, whatever the matter
+        ({"matter": "contract", "has_lawyer": False, "statuses": {"good_samaritan"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        ({"matter": "criminal_victim", "has_lawyer": False, "statuses": {"abuse_victim"}},
+         ["matter", "has_lawyer", "statuses", "deadline"]),
+        # ... but not a suspect's (Art. 24 means test)
+        ({"matter": "criminal_defense", "criminal_flags": NONE, "has_lawyer": False, "statuses": {"good_samaritan"}},
+         ["matter", "criminal_flags", "has_lawyer", "statuses", "household_monthly_income", "household_size",
+          "deadline"]),
+        # administrative claims (Art. 31(1)-(3)) go to staff: the means still count
+        ({"matter": "administrative", "has_lawyer": False, "statuses": NONE},
+         ["matter", "has_lawyer", "statuses", "household_monthly_income", "household_size", "deadline"]),
     ],
 )
 def test_questions_needed(answers, expected):
