@@ -84,7 +84,7 @@ def test_a_follow_up_on_a_work_injury_gets_the_work_injury_answer_not_the_traffi
     assert matter(assistant, me) == "work_injury"
     # a message that names another matter clearly moves the conversation there
     reply = joined(assistant.say(me, "我老婆前几天骑电动车被汽车撞了 能赔哪些"))
-    assert "被车撞伤" in reply
+    assert "被车撞伤" in reply or "出了车祸" in reply  # the traffic answer, or its point on compensation
     assert matter(assistant, me) == "traffic_accident"
 
 
