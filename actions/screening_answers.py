@@ -318,8 +318,10 @@ CRIMINAL_FLAG_OPTIONS: dict[int, Option] = {
     1: Option("不满18岁", frozenset({"minor"})),
     2: Option("看不见、听不见或者不会说话（视力、听力、言语残疾）", frozenset({"blind_deaf_mute"})),
     3: Option("精神病人，或者不能完全明白、控制自己的行为", frozenset({"mental_incapacity"})),
-    4: Option("可能被判无期徒刑或者死刑，或者是死刑复核案件", frozenset({"possible_life_or_death"})),
-    5: Option("缺席审判（本人不在场就审判），或者是强制医疗案件", None),
+    4: Option("可能被判无期徒刑或者死刑", frozenset({"possible_life_or_death"})),
+    # a review needs the defendant's application before the court must notify (Art. 25(1)(5))
+    5: Option("已经判了死刑，在等死刑复核", frozenset({"death_review"})),
+    6: Option("缺席审判（本人不在场就审判），或者是强制医疗案件", None),
 }
 _FLAG_NEGATIONS = re.compile(r"不是|没有|没|不会|不|非|并非")
 

@@ -144,7 +144,8 @@ def test_several_earners(text, expected):
 def test_numbered_options_of_the_lists():
     assert parse_statuses("第1个") == {"poverty_registered"} and parse_statuses("5") == {"abuse_victim"}
     assert parse_statuses("4") is None  # 「残疾人、老人或者未成年人」: which one is asked again
-    assert parse_criminal_flags("3") == {"mental_incapacity"} and parse_criminal_flags("5") is None
+    assert parse_criminal_flags("3") == {"mental_incapacity"} and parse_criminal_flags("6") is None
+    assert parse_criminal_flags("5") == {"death_review"}  # the defendant must apply (Art. 25(1)(5))
 
 
 def test_an_adult_suspect_has_no_age_flag():
