@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 import cn2an
@@ -144,66 +145,183 @@ _NO_INCOME = re.compile(
     r"没有?(?:任何)?(?:收入|工资|进项|钱|工作)"
     r"|零收入|无收入|一分(?:钱)?都?没|^\W*(?:0|零|没有|无)\W*$"
 )
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)")
-_NOT_MONEY_AFTER = re.compile(r"\s*(?:多|来)?\s*(?:个)?(?:月|年|天|日|周|星期|口|人|岁|号|点|次|亩|头|只|间)")
+# 「一个月」「一年」「一天」 said as a period, not as the numeral 1 (read before the amounts,
+# so that 「两千一个月」 is never 「2100个月」 and 「两万一年」 never 「21000年」).
+# 「一」 starts a period unless it ends a numeral: 「十一个月」 is 11 months, but 「两千一个月」 and
+# 「两千五一个月」 are 2000 and 2500 a month (「两千一一个月」 would be 2100).
+_ONE = r"(?:(?<![\d零〇一二三四五六七八九十两])|(?<=[千百万][一二三四五六七八九两]))"
+_PERIOD_PHRASES = (
+    (re.compile(_ONE + r"(?:一|1)\s*(?:个)?\s*月(?!份)"), "每月"),
+    (re.compile(_ONE + r"(?:一|1)\s*年(?!级)"), "每年"),
+    (re.compile(_ONE + r"(?:一|1)\s*(?:天|日)"), "每天"),
+    (re.compile(_ONE + r"(?:一|1)\s*(?:个)?\s*(?:星期|礼拜|周)"), "每周"),
+)
+_CN_DIGIT = "一二三四五六七八九两"
+# 「三四千」「一两千」: the upper end before a unit; 「一千二三」: the upper end after one
+_RANGE_BEFORE_UNIT = re.compile(rf"[{_CN_DIGIT}]([{_CN_DIGIT}])(?=[十百千万])")
+_RANGE_AFTER_UNIT = re.compile(rf"(?<=[千百万])[{_CN_DIGIT}]([{_CN_DIGIT}])(?![\d十百千万])")
+_NUMBER = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十两百千万几]+)"
+# 「三千到四千」「3000-4000」「三到四千」: the upper end (the project's rule for ranges)
+_RANGE_WORDS = re.compile(rf"{_NUMBER}\s*(?:[万千百kKwW](?![a-zA-Z]))?\s*(?:到|至|-|~|—)\s*(?={_NUMBER})")
+# An amount: a numeral, an approximation (「来」「多」「把」), a unit, another approximation.
+_AMOUNT = re.compile(
+    rf"(?P<number>{_NUMBER})\s*(?P<about>来|多|把)?\s*(?P<unit>[万千百]|[kKwW](?![a-zA-Z]))?"
+    r"\s*(?P<about_after>来|多|左右|出头|上下|把)?"
+)
+_UNITS = {"万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000, "百": 100}
+_MONEY_AFTER = re.compile(r"\s*(?:块|元|钱|rmb|RMB)")
+# A number counting something else: 「3个孩子」「一家五口」「16岁」「3月」「5亩地」「第2个」
+_NOT_MONEY_AFTER = re.compile(
+    r"\s*(?:个|口|人|家|岁|号|点|次|天|日|月|年|周|星期|礼拜|亩|头|只|间|套|辆|层|楼|斤|公斤|倍|成|%|级"
+    r"|胎|趟|小时|分钟|钟|份|本|条|户|季|茬|期|位|名|孩子|娃|小孩|儿子|女儿|老人|学生|遍|回)"
+)
+# Clauses as for _CLAUSE_BREAK, but the point of 「1.2万」 is not a break.
+_AMOUNT_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?、\s]|\.(?!\d)")
+_NOT_MONEY_BEFORE = re.compile(r"第\s*$")
 # 「我七十多了」「都80了」: an age, not an amount
-_AGE_AFTER = re.compile(r"\s*多?\s*了")
-_MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|赚|千|万|百|k|K|低保金|养老金")
-# (read after cn2an: 「一年」 is 「1年」 by then)
-_PER_YEAR = re.compile(r"[1一]年|每年|年收入|全年|年到头|年底|过年")
-_PER_DAY = re.compile(r"[1一]天|每天|日薪|天天|[1一]日|日工资|按天")
+_AGE_AFTER = re.compile(r"\s*了")
+_MONEY_WORDS = re.compile(r"块|元|钱|收入|工资|挣|赚|千|万|百|k|K|低保金|养老金|月入|月薪|年薪")
+_PER_YEAR = re.compile(r"每年|年收入|年薪|全年|年到头|年下来|年底|过年")
+_PER_DAY = re.compile(r"每天|日薪|天天|日工资|按天")
+_PER_WEEK = re.compile(r"每周|周薪")
 _PER_MONTH = re.compile(r"月")
-_WORK_DAYS = re.compile(r"(?:干|做|上|干活|做工|上班)\s*(\d{1,2})\s*天")
+_WORK_DAYS = re.compile(rf"(?:干|做|上|干活|做工|上班)\s*({_NUMBER})\s*天")
 _EARNER = re.compile(r"我|老婆|老公|爱人|媳妇|丈夫|妻子|老伴|儿子|女儿|他|她|爸|妈|孩子")
-_VAGUE = {"几百": 900.0, "千把": 1000.0, "一千来": 1000.0}
+# The biggest sensible monthly figure to read from one number: a longer digit run is a phone
+# or certificate number, not an income.
+_MAX_AMOUNT = 10_000_000
+
+
+class _Reading(NamedTuple):
+    amount: float
+    period: str  # "month", "year", "week" or "day"
+    clause: str
+
+
+def _number(text: str) -> float | None:
+    """「两千五」→2500, 「1.2」→1.2, 「几百」→900 (the top of the range, never a promise); None if unreadable."""
+    text = re.sub(r"几(?=[十百千万])", "九", text)
+    if text and text[0] in "十百千万" and text[0] != "十":
+        text = "一" + text  # 「千把块」「万把块」
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _income_text(text: str) -> str:
+    """Plain text with periods spelled out and ranges at their upper end, ready for _AMOUNT."""
+    value = plain(text)
+    for pattern, period in _PERIOD_PHRASES:
+        value = pattern.sub(period, value)
+    value = _RANGE_AFTER_UNIT.sub(r"\1", _RANGE_BEFORE_UNIT.sub(r"\1", value))
+    return _RANGE_WORDS.sub("", value)
+
+
+def _clause_period(clause: str) -> str | None:
+    if _PER_YEAR.search(clause):
+        return "year"
+    if _PER_DAY.search(clause):
+        return "day"
+    if _PER_WEEK.search(clause):
+        return "week"
+    if _PER_MONTH.search(clause):
+        return "month"
+    return None
+
+
+def _amounts(value: str) -> list[_Reading]:
+    """Every amount of money in ``value``, with its period and clause.
+
+    A number counting something else (「3个孩子」「一家五口」「3月」「16岁」) is not an amount.
+    A clause that names no period takes the period of the clause before it
+    (「一年下来，也就两万」), and the month when none was named: the question asks a month.
+    """
+    readings: list[_Reading] = []
+    carried: str | None = None
+    for clause in _AMOUNT_CLAUSE_BREAK.split(value):
+        period = _clause_period(clause)
+        found = []
+        for match in _AMOUNT.finditer(clause):
+            if not re.search(r"[\d一二三四五六七八九十两百千万几]", match.group("number")):
+                continue
+            after = clause[match.end():]
+            unit = match.group("unit")
+            if _NOT_MONEY_AFTER.match(after) and not _MONEY_AFTER.match(after):
+                continue  # 「3个孩子」「5口人」「16岁」「1个月」
+            if _NOT_MONEY_BEFORE.search(clause[:match.start()]):
+                continue  # 「第2个」
+            amount = _number(match.group("number"))
+            if amount is None:
+                continue
+            amount *= _UNITS.get(unit or "", 1)
+            if amount < 130 and not unit and _AGE_AFTER.match(after):
+                continue  # 「我七十多了，没收入」
+            if amount >= _MAX_AMOUNT:
+                continue
+            found.append(amount)
+        if found:
+            readings.extend(_Reading(amount, period or carried or "month", clause) for amount in found)
+        if period is not None:
+            carried = period
+    return readings
+
+
+def _whole_yuan(amount: float) -> float:
+    """Rounded to the whole yuan, halves up (20000 a year is 1666.67 a month: 1667 元). The
+    read-back says the same whole number, so what the citizen confirms is what is stored."""
+    return float(Decimal(str(amount)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def parse_monthly_income(text: str | None) -> float | str | None:
-    """Monthly income in yuan: 「每月三千来块」→3000, 「两千五」→2500, 「一年两万」→1667,
-    「我一千五，老婆一千」→2500, 「没收入」→0; None when the answer is not an amount (「一家四口」)."""
+    """Monthly household income in whole yuan, the way people say it; None when the answer
+    names no amount (「一家四口」), DECLINED for 「不想说」.
+
+    - a month, said or not (the question asks a month): 「每月三千来块」「月入四千」→3000, 4000;
+    - a year, divided by 12 and rounded to the yuan: 「一年收入两万来块」→1667,
+      「一年下来三四万」→3333 (a range is its upper end: 40000 / 12);
+    - a day, times the days worked or 30: 「一天一百」→3000;
+    - 「来」「多」「左右」「出头」「上下」 are about the number said: 「两万多」→20000,
+      「一个月也就一千出头」→1000; 「几百」→900 and 「千把」→1000 (the top of the range);
+    - several earners in several clauses add up: 「我一千五，老婆一千」→2500;
+    - 「没有收入」→0.
+    A number that counts something else is never an amount: 「一年两万，3个孩子」 is 1667, not 3.
+    """
     if not text:
         return None
     if declined(text):
         return DECLINED
     words = plain(text)
-    for vague, amount in _VAGUE.items():
-        if vague in words:
-            return amount  # 「几百块」: the top of the range, never a promise
-    value = _digits(text)
-    readings: list[tuple[float, str, str]] = []  # (amount, period, clause)
-    for match in _AMOUNT.finditer(value):
-        if _NOT_MONEY_AFTER.match(value[match.end():]):
-            continue  # 「1个月」「5口人」「16岁」
-        if float(match.group(1)) < 130 and _AGE_AFTER.match(value[match.end():]):
-            continue  # 「我七十多了，没收入」
-        before, after = _clause_around(value, match.start(), match.end())
-        clause = before + match.group() + after
-        period = ("year" if _PER_YEAR.search(clause) else "day" if _PER_DAY.search(clause)
-                  else "month")
-        readings.append((float(match.group(1)), period, clause))
-    if _NO_INCOME.search(words) and max((r[0] for r in readings), default=0) <= 1:
+    value = _income_text(text)
+    readings = _amounts(value)
+    if _NO_INCOME.search(words) and max((r.amount for r in readings), default=0) <= 1:
         return 0.0  # 「没有收入」「一分钱都没有」
     if not readings:
         return None
-    if not _MONEY_WORDS.search(value) and max(r[0] for r in readings) < 50:
+    if not _MONEY_WORDS.search(value) and max(r.amount for r in readings) < 50:
         return None  # 「4」 yuan a month is not what anyone means
     each = re.search(r"一人|每人|每个人|各(?:自)?", words)
     if each and len(readings) == 1:
         earners = parse_household_size(re.sub(r"一人|每人|每个人|各(?:自)?.*", "", words))
         if isinstance(earners, int) and earners > 1:
-            amount, period, clause = readings[0]
-            readings = [(amount * earners, period, clause)]
-    monthly = [r for r in readings if r[1] == "month"]
+            reading = readings[0]
+            readings = [reading._replace(amount=reading.amount * earners)]
+    monthly = [r for r in readings if r.period == "month"]
     if monthly:
         # several earners in several clauses add up: 「我一千五，老婆一千」
-        earners = [r for r in monthly if _EARNER.search(r[2])]
-        amount = sum(r[0] for r in earners) if len(earners) > 1 else max(r[0] for r in monthly)
-    elif any(r[1] == "day" for r in readings):
+        earners = [r for r in monthly if _EARNER.search(r.clause)]
+        amount = sum(r.amount for r in earners) if len(earners) > 1 else max(r.amount for r in monthly)
+    elif any(r.period == "week" for r in readings):
+        amount = max(r.amount for r in readings if r.period == "week") * 52 / 12
+    elif any(r.period == "day" for r in readings):
         days = _WORK_DAYS.search(value)
-        amount = max(r[0] for r in readings if r[1] == "day") * (int(days.group(1)) if days else 30)
+        worked = _number(days.group(1)) if days else None
+        amount = max(r.amount for r in readings if r.period == "day") * (worked if worked and worked <= 31 else 30)
     else:
-        amount = max(r[0] for r in readings) / 12
-    return round(amount, 2)
+        amount = max(r.amount for r in readings) / 12
+    return _whole_yuan(amount)
 
 
 def describe_income(amount: float) -> str:

@@ -37,7 +37,7 @@ def test_household_size(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("每月三千来块", 3000), ("两千五", 2500), ("一个月两千五百块", 2500), ("一万二", 12000), ("1.2万", 12000),
-    ("三四千", 4000), ("三千多", 3000), ("一千五", 1500), ("月收入3000元", 3000), ("一年两万", 1666.67),
+    ("三四千", 4000), ("三千多", 3000), ("一千五", 1500), ("月收入3000元", 3000), ("一年两万", 1667),
     ("一天一百", 3000), ("没有收入", 0), ("一分钱都没有", 0), ("不想说", DECLINED), ("不方便说", DECLINED),
     ("2千", 2000), ("3k", 3000), ("4.5k", 4500), ("0.8万", 8000), ("每個月三千塊", 3000), ("一个月就几百块", 900),
     ("千把块", 1000), ("我一千五，老婆一千", 2500), ("一天挣一百，一个月干二十天", 2000),
@@ -47,6 +47,25 @@ def test_household_size(text, expected):
     ("5口人", None), ("一家四口", None), ("4", None), ("嗯", None),
 ])
 def test_monthly_income(text, expected):
+    assert parse_monthly_income(text) == expected
+
+
+# The phrases of the citizen trial (issue 14): a year is divided by 12 and rounded to the whole
+# yuan, halves up; 「来」「多」「左右」「出头」 are the number said; a range is its upper end.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("一年收入两万来块", 1667),  # was read as 2 元 a month in the trial
+    ("一年收入两万来块，两个孩子", 1667), ("一年收入两万来块 一家三口", 1667), ("我有3个孩子，一个月两千", 2000),
+    ("年收入两万", 1667), ("一年到头挣两万", 1667), ("一年到头也就两万来块钱", 1667), ("一年下来，也就两万", 1667),
+    ("两万一年", 1667), ("一年收入兩萬來塊", 1667), ("一年两万多", 1667), ("每年一万出头", 833),
+    ("一年下来三四万", 3333), ("一年两三万", 2500), ("一年也就万把块", 833), ("十来万一年", 8333),
+    ("两万多", 20000), ("一万五", 15000), ("三千来块", 3000), ("月入四千", 4000), ("一个月也就一千出头", 1000),
+    ("两千左右", 2000), ("两千一个月", 2000), ("两千五一个月", 2500), ("两千一一个月", 2100),
+    ("一两千", 2000), ("一千二三", 1300), ("三千到四千", 4000), ("3000-4000", 4000),
+    ("一周五百", 2167), ("没有收入", 0), ("没收入", 0),
+    # numbers that count something else are never an amount
+    ("3个孩子", None), ("第2个", None), ("13812345678", None), ("2025年3月", None),
+])
+def test_monthly_income_as_citizens_say_it(text, expected):
     assert parse_monthly_income(text) == expected
 
 
