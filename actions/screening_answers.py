@@ -175,8 +175,8 @@ _NOT_MONEY_AFTER = re.compile(
     r"\s*(?:个|口|人|家|岁|号|点|次|天|日|月|年|周|星期|礼拜|亩|头|只|间|套|辆|层|楼|斤|公斤|倍|成|%|级"
     r"|胎|趟|小时|分钟|钟|份|本|条|户|季|茬|期|位|名|孩子|娃|小孩|儿子|女儿|老人|学生|遍|回)"
 )
-# Clauses as for _CLAUSE_BREAK, but the point of 「1.2万」 is not a break.
-_AMOUNT_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?、\s]|\.(?!\d)")
+# Clauses as for _CLAUSE_BREAK, but the point of 「1.2万」「0.5个月」 is not a break.
+_NUMBER_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?、\s]|\.(?!\d)")
 _NOT_MONEY_BEFORE = re.compile(r"第\s*$")
 # 「我七十多了」「都80了」: an age, not an amount
 _AGE_AFTER = re.compile(r"\s*了")
@@ -216,7 +216,8 @@ def _income_text(text: str) -> str:
     value = plain(text)
     for pattern, period in _PERIOD_PHRASES:
         value = pattern.sub(period, value)
-    value = _RANGE_AFTER_UNIT.sub(r"\1", _RANGE_BEFORE_UNIT.sub(r"\1", value))
+    value = _RANGE_BEFORE_UNIT.sub(r"\1", upper_end_of_ranges(value))  # 「三四万」, and 「一两千」 too
+    value = _RANGE_AFTER_UNIT.sub(r"\1", value)
     return _RANGE_WORDS.sub("", value)
 
 
@@ -241,7 +242,7 @@ def _amounts(value: str) -> list[_Reading]:
     """
     readings: list[_Reading] = []
     carried: str | None = None
-    for clause in _AMOUNT_CLAUSE_BREAK.split(value):
+    for clause in _NUMBER_CLAUSE_BREAK.split(value):
         period = _clause_period(clause)
         found = []
         for match in _AMOUNT.finditer(clause):
@@ -516,7 +517,21 @@ _NOT_URGENT = re.compile(
 _WEEKDAYS = "一二三四五六日天"
 _WEEKDAY_DIGITS = "1234567"
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
-_DEADLINE_NOUNS = re.compile(r"开庭|到期|期限|仲裁|起诉|时效|截止|上诉|过期")
+# What a deadline is about: a time in the same clause is that deadline (「3号开庭」).
+_DEADLINE_NOUNS = re.compile(
+    r"开庭|到期|期限|仲裁|起诉|时效|截止|上诉|过期|审理|再审|判决|宣判|复议|听证|调解|答辩|举证"
+    r"|交材料|提交|限期|最后一天|到时间|申请"
+)
+# A time that looks forward (「还有十天」「三天后」「十天以内」) is the deadline the question asks about.
+_FORWARD_BEFORE = re.compile(r"(?:还有|还剩|只剩|就剩|剩下|再过|不到)\s*$")
+_FORWARD_AFTER = re.compile(r"^\s*(?:以后|之后|后|以内|之内|内)")
+# A time that looks back (「干了三个月」「三天前」) is no deadline, whatever the clause names.
+_PAST_BEFORE = re.compile(r"(?:已经|干了|做了|拖了|欠了|等了|过了|有了)\s*$")
+_PAST_AFTER = re.compile(r"^\s*(?:了|前|以前|之前)")
+# What may stand around a time said as the whole answer: 「明天」「两个星期吧」「就下周」
+_FILLER = re.compile(r"还有|只有|大概|差不多|可能|也就|应该|估计|就|是|在|吧|了|啊|呀|呢|左右|的样子|多|快|要|到")
+# 「马上就到期了」「很急」: urgent, but no day said; nothing is made up for it.
+_SOON = re.compile(r"马上|快到了|就要|过几天|这几天|没几天|很急|急")
 
 
 def _next_date(today: dt.date, month: int | None, day: int) -> dt.date | None:
@@ -534,9 +549,66 @@ def _next_date(today: dt.date, month: int | None, day: int) -> dt.date | None:
         return None
 
 
-def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] | None:
-    """Days to the nearest deadline or hearing and whether preservation is needed now; None if unclear.
+def _time_in(clause: str, today: dt.date) -> tuple[int, int, int] | None:
+    """The first time named in ``clause``: (days from today, start, end), or None."""
+    if m := re.search(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:号|日)", clause):
+        month = int(m.group(1)) if m.group(1) else None
+        start = m.start()
+        if month is None and (later := re.search(r"下(?:个)?月\s*$", clause[:m.start()])):
+            month = ((today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)).month
+            start = later.start()
+        date = _next_date(today, month, int(m.group(2)))
+        if date:
+            return (date - today).days, start, m.end()
+    for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
+        if (at := clause.find(word)) >= 0:
+            return _RELATIVE_DAYS[word], at, at + len(word)
+    week = re.search(r"(下下|下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + _WEEKDAY_DIGITS + r"])?", clause)
+    if week:
+        this_monday = today - dt.timedelta(days=today.weekday())
+        monday = this_monday + dt.timedelta(days={"下下": 14, "下": 7}.get(week.group(1), 0))
+        if week.group(2):
+            day = week.group(2)
+            index = _WEEKDAY_DIGITS.index(day) if day.isdigit() else min(_WEEKDAYS.index(day), 6)
+            return max((monday + dt.timedelta(days=index) - today).days, 0), week.start(), week.end()
+        return max((monday - today).days, 0), week.start(), week.end()
+    # 「半个月」 is 「0.5个月」 by now: 15 days
+    if m := re.search(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:多)?\s*(天|个星期|个礼拜|周|星期|个月)", clause):
+        unit = {"天": 1, "周": 7, "星期": 7, "个星期": 7, "个礼拜": 7, "个月": 30}[m.group(2)]
+        return round(float(m.group(1)) * unit), m.start(), m.end()
+    return None
 
+
+def _stated_deadline(clause: str, today: dt.date) -> int | None:
+    """The days to a deadline this clause states, or None when its time is not a deadline.
+
+    A time counts when the clause says what falls due (「3号开庭」「还有十天到期」), when it
+    looks forward (「还有半个月」「三天后」), or when it is all the clause says (「明天」「两个星期」,
+    the answer to 「还有几天」). 「他3号打我的」「老板欠我三个月工资」「今晚回来要打死我」 state no deadline.
+    """
+    found = _time_in(clause, today)
+    if found is None:
+        return None
+    days, start, end = found
+    before, after = clause[:start], clause[end:]
+    if _FORWARD_BEFORE.search(before) or _FORWARD_AFTER.match(after):
+        return days
+    if _PAST_BEFORE.search(before) or _PAST_AFTER.match(after):
+        return None  # 「仲裁三个月了」: time gone by, not time left
+    if _DEADLINE_NOUNS.search(clause):
+        return days
+    if not _FILLER.sub("", re.sub(r"\W", "", before + after)):
+        return days
+    return None
+
+
+def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] | None:
+    """Days to the nearest deadline or hearing the citizen stated, and whether preservation is
+    needed now; None if the answer does not say.
+
+    Only a deadline the citizen stated is recorded: a number or date from another part of the
+    answer (「3个孩子」「他3号打我的」「欠了三个月工资」) is not one, and 「马上」「很急」 without a
+    day give no day either (days None: staff see 「没有说」, never a guessed 3).
     「下周就开庭了」→ the days to next Monday: the earliest reading, because a call that
     comes early costs less than a missed hearing. 「下个月」 alone says no day: not urgent.
     """
@@ -546,40 +618,14 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
     preservation = bool(_PRESERVATION.search(value))
     if not preservation and (_NOT_URGENT.search(value) or says_none_of_them(value)):
         return None, False
-    days: int | None = None
-    if m := re.search(r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*(?:号|日)", value):
-        month = int(m.group(1)) if m.group(1) else None
-        if re.search(r"下(?:个)?月", value[:m.start()]) and month is None:
-            first_next = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            month = first_next.month
-        date = _next_date(today, month, int(m.group(2)))
-        days = (date - today).days if date else None
-    if days is None:
-        for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
-            if word in value:
-                days = _RELATIVE_DAYS[word]
-                break
-    week = re.search(r"(下下|下|这|本)(?:个)?(?:周|星期|礼拜)([" + _WEEKDAYS + _WEEKDAY_DIGITS + r"])?", value)
-    if days is None and week:
-        this_monday = today - dt.timedelta(days=today.weekday())
-        monday = this_monday + dt.timedelta(days={"下下": 14, "下": 7}.get(week.group(1), 0))
-        if week.group(2):
-            day = week.group(2)
-            index = _WEEKDAY_DIGITS.index(day) if day.isdigit() else min(_WEEKDAYS.index(day), 6)
-            days = max((monday + dt.timedelta(days=index) - today).days, 0)
-        else:
-            days = max((monday - today).days, 0)
-    if days is None and "半个月" in plain(text):
-        days = 15
-    if days is None and (m := re.search(r"(\d+)\s*(?:多)?\s*(天|个星期|个礼拜|周|星期|个月)", value)):
-        unit = {"天": 1, "周": 7, "星期": 7, "个星期": 7, "个礼拜": 7, "个月": 30}[m.group(2)]
-        days = int(m.group(1)) * unit
-    if days is None and re.search(r"马上|快到了|就要|过几天|这几天|没几天|很急|急", value):
-        days = 3  # 「马上就到期了」: urgent, the exact day unknown
+    stated = [d for clause in _NUMBER_CLAUSE_BREAK.split(value) if (d := _stated_deadline(clause, today)) is not None]
+    days = min(stated) if stated else None  # the earliest of several deadlines
     if days is None and re.search(r"已经过了|过期了|超过了", value):
-        days = 0
+        days = 0  # the citizen says it has passed: due now
     if days is not None or preservation:
         return days, preservation
+    if _SOON.search(value):
+        return None, False  # urgent, but no day said: none is made up
     if re.search(r"下(?:个)?月|半年|明年|以后", value) or declined(value):
         return None, False  # no day said, or not soon: not urgent
     return None

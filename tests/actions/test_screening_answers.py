@@ -125,6 +125,23 @@ def test_deadline(text, expected):
     assert parse_deadline(text, SATURDAY) == expected
 
 
+# Only a deadline the citizen stated (issue 14: a ticket said 「3 days」 nobody gave): a number or
+# date from another part of the answer is none, and 「很急」 without a day gives no day.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我有3个孩子，很急", (None, False)), ("马上就到期了", (None, False)), ("很急", (None, False)),
+    ("很急 他说今晚回来要打死我", (None, False)), ("有3个孩子", None), ("老板欠我三个月工资", None),
+    ("他3号打我的", None), ("今天又打我了", None), ("他说后天来打我", None), ("仲裁三个月了还没结果", None),
+    ("2025年3月开始欠的", None),
+    # a stated deadline is still read, also next to an unrelated number
+    ("老板欠我三个月工资，下周仲裁", (2, False)), ("三个孩子，下周三开庭", (4, False)), ("还有三天", (3, False)),
+    ("3号开庭", (5, False)), ("下个月3号", (5, False)), ("还剩两天就到期", (2, False)),
+    ("十天以内要交材料", (10, False)), ("一个月后开庭", (30, False)), ("两个星期吧", (14, False)),
+    ("已经过期了", (0, False)), ("三天后开庭，对方还要转移财产", (3, True)),
+])
+def test_deadline_only_as_stated(text, expected):
+    assert parse_deadline(text, SATURDAY) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("讨工资", "labor_wage"), ("老板欠我三个月工钱", "labor_wage"), ("工地上摔伤了", "work_injury"),
     ("家里人被抓了", "criminal_defense"), ("儿子被拘留了", "criminal_defense"), ("老公打我", "domestic_violence"),
