@@ -31,6 +31,8 @@ from actions.screening_answers import (
     parse_monthly_income,
     parse_statuses,
     plain,
+    rejects,
+    without_rejection,
 )
 from bot.matters import matter_code
 from referral.rules.city import city_config
@@ -124,6 +126,27 @@ def answers_from(values: Tracker | dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def read_back_in_last_turn(tracker: Tracker) -> set[str]:
+    """The answers the bot read back in its last turn (the messages before the citizen's latest
+    one): the income (「好的，按每月约3000元算」) and any answer a correction changed."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if not users:
+        return set()
+    earlier = users[-2] if len(users) > 1 else -1
+    slots: set[str] = set()
+    for event in tracker.events[earlier + 1:users[-1]]:
+        if event.get("event") != "bot":
+            continue
+        metadata = event.get("metadata") or {}
+        response = metadata.get("utter_action")
+        if response == "utter_screening_income_noted":
+            slots.add("household_monthly_income")
+        elif response == "utter_screening_correction":
+            said = f"{event.get('text') or ''}{metadata.get('changed') or ''}"
+            slots |= {slot for slot, label in LABELS.items() if f"{label}：" in said}
+    return slots
+
+
 def _classified_matter(tracker: Tracker) -> str | None:
     """The matter code of the latest message when the classifier is sure of it."""
     intent = tracker.latest_message.get("intent") or {}
@@ -153,6 +176,8 @@ class ValidateScreeningForm(FormValidationAction):
             return {slot: value}
         if in_danger(text):
             dispatcher.utter_message(response="utter_safety_first")  # safety before any question
+        if (rejected := self._rejected(slot, text, tracker)) is not None:
+            return rejected
         parsed = _parse(slot, text)
         if slot == "matter" and parsed in (None, "other"):
             parsed = _classified_matter(tracker) or parsed  # the classifier knows more ways to say it
@@ -173,6 +198,28 @@ class ValidateScreeningForm(FormValidationAction):
             # a question on the way is answered, then the question is asked again
             response = answer_for(tracker, domain, legal_questions=slot != "matter")
             dispatcher.utter_message(response=response or "utter_screening_not_understood")
+        return slots
+
+    def _rejected(self, slot: str, text: str, tracker: Tracker) -> dict[str, Any] | None:
+        """「不对」 right after a read-back: the values read back are wrong, so none of them is kept
+        (cleared, the form asks them again); None when the message is not such a rejection.
+
+        A rejection that gives the right value (「不对，是一个月两千」) or corrects another answer
+        (「不对，是六口人」) is a correction, read as usual. What is left besides the rejection
+        still answers the question asked (「不对，不急」), never the rejection itself (「不是」).
+        """
+        if not rejects(text):
+            return None
+        read_back = read_back_in_last_turn(tracker)
+        if not read_back:
+            return None
+        if any(tracker.get_slot(s) != v for s, v in self._corrections(slot, text, tracker).items()):
+            return None
+        rest = without_rejection(text)
+        answer = _parse(slot, rest) if rest and slot not in read_back else None
+        slots = {slot: answer, **{s: None for s in read_back}}
+        if "matter" in slots:
+            slots.update(self._matter_slots(slots["matter"]))
         return slots
 
     def _corrections(self, requested: str, text: str, tracker: Tracker) -> dict[str, Any]:
@@ -376,6 +423,12 @@ class ActionScreeningFollowup(Action):
             return []
         values = dict(screening.get("answers") or {})
         changes = revisions(text, values)
+        read_back = read_back_in_last_turn(tracker)
+        if not changes and read_back and rejects(text):
+            # 「不对」 to what the result's turn read back: forgotten, and asked again
+            values.update({slot: None for slot in read_back})
+            restored = [SlotSet(slot, value) for slot, value in values.items()]
+            return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
         if changes:
             values.update(changes)
             dispatcher.utter_message(response="utter_screening_correction", changed=_described(changes) or "已更新")

@@ -89,6 +89,24 @@ def says_none_of_them(text: str | None) -> bool:
     return bool(text) and bool(_NONE_OF_THEM.search(plain(text).strip()))
 
 
+# 「不对」「说错了」「没那么多」: the citizen rejects what was just read back to them.
+_REJECTION = re.compile(
+    r"不对|错了|说错|搞错|弄错|记错|听错|算错|不是这个|不是这么多|没(?:有)?(?:那么|这么)多|不止|哪有"
+    r"|^\W*不是(?:的)?\W*$"
+)
+
+
+def rejects(text: str | None) -> bool:
+    """「不对」「说错了」「没那么多」: the value just read back is wrong."""
+    return bool(text) and bool(_REJECTION.search(plain(text).strip()))
+
+
+def without_rejection(text: str) -> str:
+    """What is left of 「不对，不急」 once the rejection is taken out: 「不急」 (empty for 「不对」)."""
+    rest = _REJECTION.sub("", plain(text).strip()).strip(" ,，。.!！")
+    return rest if re.sub(r"[\W了啊吧的呀呢哦嘛是]", "", rest) else ""
+
+
 def in_danger(text: str | None) -> bool:
     """「他说今晚回来要打死我」: a threat to life or safety, whatever question was asked."""
     return bool(text) and bool(_DANGER.search(plain(text)))

@@ -297,3 +297,139 @@ async def test_the_message_that_starts_the_screening_may_name_the_matter():
 async def test_a_plain_request_to_check_asks_the_matter():
     slots = await start_screening("我能申请法律援助吗")
     assert "matter" not in slots and slots["requested_slot"] == "matter"
+
+
+# --- a read-back the citizen rejects is never kept (issue 14) ---------------------------------
+
+KNOWN = {"matter": "traffic_accident", "has_lawyer": False, "statuses": []}
+
+
+def bot(response: str, text: str, t: float, **kwargs: Any) -> dict[str, Any]:
+    """A bot message event as Rasa records it: the response's name and arguments in the metadata."""
+    return {"event": "bot", "text": text, "timestamp": t, "metadata": {"utter_action": response, **kwargs}}
+
+
+INCOME_READ_BACK = [
+    {"event": "user", "text": "每月三千来块", "timestamp": 1_700_000_050.0,
+     "parse_data": {"intent": {"name": "inform"}}},
+    bot("utter_screening_income_noted", "好的，按每月约3000元算。说错了可以说“不对，是……”。", 1_700_000_051.0,
+        income="每月约3000元"),
+    bot("utter_ask_screening_form_deadline", "时间急不急？", 1_700_000_052.0),
+]
+
+
+async def answer_after(slot: str, text: str, slots: dict[str, Any], earlier: list[dict[str, Any]],
+                       intent: str = "inform") -> tuple[dict[str, Any], list[str], list[dict]]:
+    """Like ``answer``, with the conversation's earlier events (the bot's last turn among them)."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={**slots, slot: text}, events=earlier, requested_slot=slot, form="screening_form", text=text,
+        intent=intent, after_user=[{"event": "slot", "name": slot, "value": text, "timestamp": 1_700_000_101.0}],
+    )
+    events = await ValidateScreeningForm().run(dispatcher, tracker, merged_domain())
+    return ({e["name"]: e["value"] for e in events if e["event"] == "slot"},
+            [m["response"] for m in dispatcher.messages], dispatcher.messages)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["不对", "不是", "说错了", "没那么多", "不对，不是这个数"])
+async def test_a_rejected_income_read_back_is_cleared_and_asked_again(text):
+    known = {**KNOWN, "household_monthly_income": 3000}
+    slots, responses, _ = await answer_after("deadline", text, known, INCOME_READ_BACK, intent="deny")
+    assert slots["household_monthly_income"] is None
+    assert slots["deadline"] is None  # 「不是」 is no answer to 「急不急」 either
+    assert slots["requested_slot"] == "household_monthly_income"
+    assert "utter_screening_income_noted" not in responses and "utter_screening_not_understood" not in responses
+
+
+@pytest.mark.asyncio
+async def test_a_rejection_may_still_answer_the_question_asked():
+    known = {**KNOWN, "household_monthly_income": 3000}
+    slots, _, _ = await answer_after("deadline", "不对，不急", known, INCOME_READ_BACK)
+    assert slots["household_monthly_income"] is None and slots["deadline"] == {"days": None, "preservation": False}
+    assert slots["requested_slot"] == "household_monthly_income"
+
+
+@pytest.mark.asyncio
+async def test_a_rejection_with_the_right_amount_corrects_it():
+    known = {**KNOWN, "household_monthly_income": 3000}
+    slots, responses, messages = await answer_after("deadline", "不对，一年收入两万来块", known, INCOME_READ_BACK)
+    assert slots["household_monthly_income"] == 1667
+    assert responses == ["utter_screening_correction"] and "每月约1667元" in messages[0]["changed"]
+
+
+@pytest.mark.asyncio
+async def test_a_correction_of_another_answer_keeps_the_income():
+    known = {**KNOWN, "household_monthly_income": 3000, "household_size": 5}
+    slots, _, _ = await answer_after("deadline", "不对，是六口人", known, INCOME_READ_BACK)
+    assert slots["household_size"] == 6 and slots.get("household_monthly_income", 3000) == 3000
+
+
+@pytest.mark.asyncio
+async def test_no_rejection_without_a_read_back():
+    """「不对」 with nothing read back in the bot's last turn changes no answer."""
+    known = {**KNOWN, "household_monthly_income": 3000}
+    slots, responses, _ = await answer_after("deadline", "不对", known, INCOME_READ_BACK[-1:])
+    assert slots.get("household_monthly_income", 3000) == 3000 and responses == ["utter_screening_not_understood"]
+
+
+@pytest.mark.asyncio
+async def test_a_rejected_correction_read_back_is_cleared():
+    earlier = [
+        {"event": "user", "text": "不对，家里是六口人", "timestamp": 1_700_000_050.0},
+        bot("utter_screening_correction", "好的，已经改过来了：家里人口：6口人。", 1_700_000_051.0,
+            changed="家里人口：6口人"),
+    ]
+    known = {**KNOWN, "household_size": 6, "household_monthly_income": 9000}
+    slots, _, _ = await answer_after("deadline", "不对", known, earlier)
+    assert slots["household_size"] is None and slots.get("household_monthly_income", 9000) == 9000
+    assert slots["requested_slot"] == "household_size"
+
+
+@pytest.mark.asyncio
+async def test_a_rejected_read_back_never_reaches_the_ticket():
+    known = {**KNOWN, "household_monthly_income": 3000}
+    slots, _, _ = await answer_after("deadline", "不对", known, INCOME_READ_BACK)
+    events, _ = await result({**known, **slots, "deadline": {"days": None, "preservation": False}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    tracker = make_tracker(slots={"screening": screening, "applicant_name": "张三", "applicant_phone": "13812345678",
+                                  "region": "镇雄县", "description": "被车撞了"})
+    assert referral_payload(tracker)["screening"]["household_monthly_income"] is None
+
+
+@pytest.mark.asyncio
+async def test_a_rejected_read_back_after_the_result_reopens_the_question():
+    """The run-on answer gave the income and the result in one turn; 「不对」 forgets the income."""
+    events, _ = await result({**KNOWN, "household_monthly_income": 3000, "household_size": 4, "deadline": {}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    earlier = [INCOME_READ_BACK[0], INCOME_READ_BACK[1],
+               bot("utter_offer_application", "要把您的情况交给法律援助中心的工作人员吗？", 1_700_000_053.0)]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"screening": screening}, events=earlier, text="不对", intent="deny")
+    events = await ActionScreeningFollowup().run(dispatcher, tracker, {})
+    assert SlotSet("household_monthly_income", None) in events and SlotSet("screening", None) in events
+    assert SlotSet("household_size", 4) in events  # what was not read back stays
+    assert events[-1] == {"event": "followup", "name": "screening_form", "timestamp": None}
+    assert "utter_no_application_now" not in [m["response"] for m in dispatcher.messages]
+
+
+@pytest.mark.asyncio
+async def test_the_trial_income_is_read_back_right():
+    slots, _, messages = await answer("household_monthly_income", "一年收入两万来块，两个孩子", KNOWN)
+    assert slots["household_monthly_income"] == 1667
+    noted = next(m for m in messages if m["response"] == "utter_screening_income_noted")
+    assert noted["income"] == "每月约1667元"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["我有3个孩子，很急", "马上就到期了", "老板欠我三个月工资，很急"])
+async def test_an_unstated_deadline_is_none_on_the_ticket(text):
+    slots, _, _ = await answer("deadline", text, {"matter": "labor_wage", "has_lawyer": False,
+                                                  "statuses": ["migrant_worker"]})
+    assert slots["deadline"] == {"days": None, "preservation": False}
+    events, _ = await result({"matter": "labor_wage", "has_lawyer": False, "statuses": ["migrant_worker"],
+                              "deadline": slots["deadline"]})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    tracker = make_tracker(slots={"screening": screening, "applicant_name": "张三", "applicant_phone": "13812345678",
+                                  "region": "镇雄县", "description": "讨工资"})
+    assert referral_payload(tracker)["screening"]["days_to_deadline"] is None

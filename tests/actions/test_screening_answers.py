@@ -221,3 +221,14 @@ def test_every_numbered_screening_question_has_its_option_table(merged_domain):
         if name.startswith("utter_ask_screening_form_") and any(numbered_lines(v.get("text") or "") for v in variants)
     }
     assert numbered == set(OPTION_TABLES)
+
+
+@pytest.mark.parametrize(("text", "rejected", "rest"), [
+    ("不对", True, ""), ("不是", True, ""), ("说错了", True, ""), ("没那么多", True, ""), ("不对，不急", True, "不急"),
+    ("不对，是两千", True, "是两千"), ("不是很急", False, "不是很急"), ("不是低保户", False, "不是低保户"),
+    ("对", False, "对"), ("不急", False, "不急"),
+])
+def test_a_rejected_read_back(text, rejected, rest):
+    from actions.screening_answers import rejects, without_rejection
+
+    assert rejects(text) is rejected and without_rejection(text) == rest
