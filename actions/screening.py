@@ -32,6 +32,7 @@ from actions.screening_answers import (
     parse_statuses,
     plain,
     rejects,
+    says_deadline_is_close,
     without_rejection,
 )
 from bot.matters import matter_code
@@ -74,7 +75,10 @@ def _stored(value: Any) -> Any:
 
 def _read_deadline(text: str) -> dict[str, Any] | None:
     reading = parse_deadline(text, china_today())
-    return None if reading is None else {"days": reading[0], "preservation": reading[1]}
+    if reading is None:
+        return None
+    days, preservation = reading
+    return {"days": days, "preservation": preservation, "soon": days is None and says_deadline_is_close(text)}
 
 
 def _read_region(text: str) -> str | None:

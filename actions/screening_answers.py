@@ -649,6 +649,15 @@ def parse_deadline(text: str | None, today: dt.date) -> tuple[int | None, bool] 
     return None
 
 
+def says_deadline_is_close(text: str | None) -> bool:
+    """Whether the answer says a deadline or hearing is close without being asked to wait:
+    「马上就开庭了」「很急」 (urgent, though no day is said); not 「不急」 or 「下个月」."""
+    value = _digits(text or "")
+    if _NOT_URGENT.search(value) or says_none_of_them(value) or re.search(r"下(?:个)?月|半年|明年|以后", value):
+        return False
+    return bool(_SOON.search(value))
+
+
 # --- the matter (matter codes of shared/domain/matters.md) --------------------
 
 # The words people use, most specific first (「工伤」 before 「工资」, 「抚养费」 before 「抚养权」).

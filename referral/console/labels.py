@@ -18,6 +18,7 @@ SCREENING_FIELDS: dict[str, str] = {
     "has_lawyer": "已经有律师或代理人",
     "days_to_deadline": "距离时效或起诉期限（天）",
     "needs_preservation": "需要马上保全财产、证据或先予执行",
+    "deadline_soon": "群众说期限或开庭快到了（没说几天）",
     "retrial_decided": "法院已决定再审或检察院已抗诉",
 }
 ROLES: dict[str, str] = {
@@ -97,7 +98,7 @@ def screening_rows(screening: dict | None) -> list[tuple[str, str]]:
             text = "、".join(STATUSES.get(v, v) for v in value or ()) or "无"
         elif key == "criminal_flags":
             text = "、".join(CRIMINAL_FLAGS.get(v, v) for v in value or ()) or "无"
-        elif key in ("has_lawyer", "needs_preservation", "retrial_decided"):
+        elif key in ("has_lawyer", "needs_preservation", "deadline_soon", "retrial_decided"):
             text = yes_no(value)
         elif value is None:
             text = "没有说"

@@ -131,6 +131,9 @@ class Screening:
     has_lawyer: bool = False
     days_to_deadline: int | None = None
     needs_preservation: bool = False
+    # the citizen said a deadline or hearing is close (「马上就开庭了」) without saying the day:
+    # urgent, with no day made up (days_to_deadline stays null)
+    deadline_soon: bool = False
     retrial_decided: bool = False
     application_date: dt.date | None = None
 
@@ -256,6 +259,7 @@ def parse_screening(data: Any, config: CityConfig | None = None) -> Screening:
         has_lawyer=flag("has_lawyer"),
         days_to_deadline=optional_int("days_to_deadline", 0),
         needs_preservation=flag("needs_preservation"),
+        deadline_soon=flag("deadline_soon"),
         retrial_decided=flag("retrial_decided"),
         application_date=application_date,
     )
@@ -292,7 +296,7 @@ def _hardship(case: Screening, config: CityConfig, decision: Decision) -> str:
 
 def _finish(case: Screening, decision: Decision) -> Decision:
     if decision.urgent and decision.outcome not in ("not_eligible", "out_of_scope", "mandatory_notification"):
-        decision.reasons.append("时间很紧（离期限或开庭不到7天，或者需要马上保全），工作人员会优先处理；"
+        decision.reasons.append("时间很紧（离期限或开庭不到7天、期限快到了，或者需要马上保全），工作人员会优先处理；"
                                 "属于法律援助法第四十四条规定情形的，可以先提供法律援助，材料以后补。")
         decision.legal_basis.append(_article("四十四"))
     decision.priority = (
@@ -336,7 +340,8 @@ def _means_tested(case: Screening, config: CityConfig, decision: Decision, in_sc
 def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     """Apply the rules of eligibility.md to one case."""
     config = config or city_config()
-    urgent = (case.days_to_deadline is not None and case.days_to_deadline < URGENT_DAYS) or case.needs_preservation
+    urgent = ((case.days_to_deadline is not None and case.days_to_deadline < URGENT_DAYS)
+              or case.needs_preservation or case.deadline_soon)
     d = Decision(outcome="", hardship_check="not_required", priority="normal", urgent=urgent,
                  materials=list(ALWAYS_MATERIALS))
     d.legal_basis += [_article("二十二"), _article("二十三")]
@@ -515,6 +520,7 @@ def case_from_answers(answers: dict[str, Any], application_date: dt.date | None 
         "has_lawyer": bool(answers.get("has_lawyer")),
         "days_to_deadline": deadline.get("days"),
         "needs_preservation": bool(deadline.get("preservation")),
+        "deadline_soon": bool(deadline.get("soon")),
     }
     if application_date is not None:
         case["application_date"] = application_date.isoformat()

@@ -268,7 +268,7 @@ async def test_a_run_on_first_answer_fills_what_it_says():
     slots, _, _ = await answer("matter", "出车祸了对方不赔，没请律师，我不是低保户，家里四口人每月收入五千，不急")
     assert slots["matter"] == "traffic_accident" and slots["has_lawyer"] is False and slots["statuses"] == []
     assert slots["household_size"] == 4 and slots["household_monthly_income"] == 5000
-    assert slots["deadline"] == {"days": None, "preservation": False} and slots["requested_slot"] is None
+    assert slots["deadline"] == {"days": None, "preservation": False, "soon": False} and slots["requested_slot"] is None
 
 
 @pytest.mark.asyncio
@@ -346,7 +346,8 @@ async def test_a_rejected_income_read_back_is_cleared_and_asked_again(text):
 async def test_a_rejection_may_still_answer_the_question_asked():
     known = {**KNOWN, "household_monthly_income": 3000}
     slots, _, _ = await answer_after("deadline", "不对，不急", known, INCOME_READ_BACK)
-    assert slots["household_monthly_income"] is None and slots["deadline"] == {"days": None, "preservation": False}
+    assert slots["household_monthly_income"] is None
+    assert slots["deadline"] == {"days": None, "preservation": False, "soon": False}
     assert slots["requested_slot"] == "household_monthly_income"
 
 
@@ -426,10 +427,12 @@ async def test_the_trial_income_is_read_back_right():
 async def test_an_unstated_deadline_is_none_on_the_ticket(text):
     slots, _, _ = await answer("deadline", text, {"matter": "labor_wage", "has_lawyer": False,
                                                   "statuses": ["migrant_worker"]})
-    assert slots["deadline"] == {"days": None, "preservation": False}
+    # urgent, but no day is made up: staff see 「没有说」 and 「期限快到了」
+    assert slots["deadline"] == {"days": None, "preservation": False, "soon": True}
     events, _ = await result({"matter": "labor_wage", "has_lawyer": False, "statuses": ["migrant_worker"],
                               "deadline": slots["deadline"]})
     screening = next(e["value"] for e in events if e["name"] == "screening")
     tracker = make_tracker(slots={"screening": screening, "applicant_name": "张三", "applicant_phone": "13812345678",
                                   "region": "镇雄县", "description": "讨工资"})
-    assert referral_payload(tracker)["screening"]["days_to_deadline"] is None
+    sent = referral_payload(tracker)["screening"]
+    assert sent["days_to_deadline"] is None and sent["deadline_soon"] is True

@@ -19,6 +19,7 @@ from actions.screening_answers import (
     parse_matter,
     parse_monthly_income,
     parse_statuses,
+    says_deadline_is_close,
 )
 
 SATURDAY = dt.date(2026, 11, 28)
@@ -232,3 +233,14 @@ def test_a_rejected_read_back(text, rejected, rest):
     from actions.screening_answers import rejects, without_rejection
 
     assert rejects(text) is rejected and without_rejection(text) == rest
+
+
+@pytest.mark.parametrize(("text", "close"), [
+    ("马上就开庭了", True), ("很急", True), ("期限快到了", True), ("过几天就要仲裁", True),
+    ("不急", False), ("不是很急", False), ("下个月才开庭", False), ("没有", False), ("我也不知道", False),
+])
+def test_a_close_deadline_without_a_day_is_urgent_but_no_day_is_made_up(text, close):
+    assert says_deadline_is_close(text) is close
+    if close:
+        reading = parse_deadline(text, SATURDAY)
+        assert reading is None or reading[0] is None  # urgent, and still no day

@@ -146,3 +146,13 @@ def test_asking_only_what_is_needed_never_changes_the_decision(full):
     assert by_conversation.outcome == with_everything.outcome
     if by_conversation.outcome not in ("not_eligible", "out_of_scope", "mandatory_notification"):
         assert by_conversation.priority == with_everything.priority
+
+
+def test_a_deadline_said_to_be_close_without_a_day_is_urgent():
+    case = case_from_answers({"matter": "labor_wage", "statuses": frozenset({"migrant_worker"}),
+                              "deadline": {"days": None, "preservation": False, "soon": True}})
+    assert case["days_to_deadline"] is None and case["deadline_soon"] is True
+    decision = screen(parse_screening(case))
+    assert decision.priority == "urgent" and decision.outcome == "eligible"
+    calm = screen(parse_screening({**case, "deadline_soon": False}))
+    assert calm.priority == "normal"
