@@ -8,6 +8,7 @@ an aside its reply, both only when the classifier is sure.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -66,6 +67,19 @@ QUESTION_POINTS = {
     "question_support_payment_refuses_after_judgment": "refuses",
     "question_support_payment_time_limit": "time_limit",
 }
+# Questions on the legal-aid process that are also a follow-up on a matter's point when the message
+# does not name legal aid: 「要多久能认定」 after a work injury asks the work injury's time limit.
+LEGAL_AID_POINTS = {
+    "question_legal_aid_processing_time": "time_limit",
+    "question_legal_aid_materials": "evidence",
+    "question_legal_aid_office_location": "where",
+}
+_NAMES_LEGAL_AID = re.compile(r"援助|法援|律师|转介")
+# Responses (their names after 「utter_」) after which a question without those words is still about
+# legal aid; not the offer line sent after a matter's answer: a question after it is on the answer.
+_LEGAL_AID_RESPONSES = ("answer_legal_aid", "referral", "outcome", "screening", "status", "check_application")
+# Codes a violence conversation keeps its own code under (matters.md rule 1): the divorce it leads to.
+KEPT_UNDER_VIOLENCE = frozenset({"divorce"})
 # What the conversation is about weighs in: a message the classifier files under another matter
 # (its own answer or one of its questions) moves the conversation to that matter only when its
 # words speak of that matter this many times more clearly than of the matter so far
@@ -99,7 +113,8 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
 
 
 def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
-                 topics: list[dict[str, Any]] | None = None) -> tuple[list[str], str | None]:
+                 topics: list[dict[str, Any]] | None = None, text: str = "",
+                 last_sent: str | None = None) -> tuple[list[str], str | None]:
     """The responses that answer a matter's intent or a topic's question outside the forms, and
     the matter the conversation is about afterwards, given the classifier's ranking, the matter so
     far, the responses already sent in this conversation and how clearly the message's words speak
@@ -110,10 +125,20 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     - A message filed under another matter that does not lead there clearly: a follow-up on the
       matter so far, answered by that matter's question the classifier ranked close enough, or
       its answer on the same point (QUESTION_POINTS), or honestly not at all (FOLLOWUP_NO_ANSWER).
+    - A question on the legal-aid process that does not name legal aid, asked right after an answer
+      on the matter (「要多久能认定」 after a work injury): a follow-up on the matter (``text``, and
+      ``last_sent``, the response the bot sent last).
+    - Violence keeps its code when the question is about the divorce it leads to (matters.md rule 1).
     - Never the same answer twice: a second time, the citizen is pointed to the answer above.
     """
     code = matter_code(intent)
     answer = answer_response(intent)
+    if matter and intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
+        answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter)) or answer
+        return [ANSWERED_ABOVE if answer in sent else answer], matter
+    if matter == "domestic_violence" and code in KEPT_UNDER_VIOLENCE:
+        answers, _ = legal_answer(intent, ranking, None, sent, topics)
+        return answers, matter
     if code is not None and matter not in (None, "other", code):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
         if shares.get(code, 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
@@ -128,6 +153,13 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     if intent.startswith("matter_"):
         return [answer, OFFER_HELP], code
     return [answer], code or matter
+
+
+def _on_the_matter(matter: str | None, text: str, last_sent: str | None) -> bool:
+    """Whether a message is a follow-up on ``matter`` rather than on the legal-aid process."""
+    if matter in (None, "other") or _NAMES_LEGAL_AID.search(text or ""):
+        return False
+    return last_sent is None or not last_sent.removeprefix("utter_").startswith(_LEGAL_AID_RESPONSES)
 
 
 def _topic_shares(topics: list[dict[str, Any]]) -> dict[str, float]:

@@ -17,7 +17,7 @@ from actions.bot_answers import (
     legal_answer,
     underlying_problem,
 )
-from actions.tracker_history import previous_intent, responses_sent
+from actions.tracker_history import last_response, previous_intent, responses_sent
 from bot.matters import MATTER_RANKING, matter_code, matter_of_account
 from bot.safety import SELF_HARM
 
@@ -35,7 +35,7 @@ class ActionAnswerLegalQuestion(Action):
         intent = (said.get("intent") or {}).get("name") or ""
         before = tracker.get_slot("matter")
         answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, responses_sent(tracker),
-                                       said.get(MATTER_RANKING))
+                                       said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker))
         for response in answers:
             dispatcher.utter_message(response=response)
         return [SlotSet("matter", matter)] if matter != before else []

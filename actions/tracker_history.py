@@ -40,6 +40,14 @@ def responses_sent(tracker: Tracker) -> set[str]:
     }
 
 
+def last_response(tracker: Tracker) -> str | None:
+    """The name of the response the bot sent last in this conversation."""
+    for e in reversed(tracker.events):
+        if e.get("event") == "bot" and (name := (e.get("metadata") or {}).get("utter_action")):
+            return name
+    return None
+
+
 def said_twice(tracker: Tracker, value: Any) -> bool:
     """Whether the citizen's previous message was this same answer."""
     texts = [e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"]

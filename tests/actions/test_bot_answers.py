@@ -159,3 +159,27 @@ def test_the_words_of_the_message_decide_whether_it_moves_the_conversation():
     clear = ranked(("traffic_accident", 0.92), ("work_injury", 0.003))
     assert legal_answer(intent, ranking, "work_injury", sent, clear) == (
         ["utter_answer_traffic_accident_compensation_items"], "traffic_accident")
+
+
+@pytest.mark.parametrize(("text", "last_sent", "expected"), [
+    # right after the work injury's answer: its time limit, the topic stays
+    ("要多久能认定", "utter_offer_help", "utter_answer_work_injury_recognition_deadline"),
+    # naming legal aid, or right after the legal-aid process was the subject: the process's answer
+    ("法律援助要多久", "utter_offer_help", "utter_answer_legal_aid_processing_time"),
+    ("要等多久", "utter_referral_created", "utter_answer_legal_aid_processing_time"),
+])
+def test_a_legal_aid_question_without_its_words_follows_the_matter(text, last_sent, expected):
+    ranking = ranked(("question_legal_aid_processing_time", 0.6), ("followup_time_limit", 0.2))
+    answers, matter = legal_answer("question_legal_aid_processing_time", ranking, "work_injury", set(), None,
+                                   text, last_sent)
+    assert answers == [expected] and matter == "work_injury"
+
+
+def test_violence_keeps_its_code_when_the_question_is_about_the_divorce_it_leads_to():
+    ranking = ranked(("question_divorce_child_custody", 0.99))
+    clear = ranked(("divorce", 0.88), ("domestic_violence", 0.02))
+    assert legal_answer("question_divorce_child_custody", ranking, "domestic_violence", set(), clear) == (
+        ["utter_answer_divorce_child_custody"], "domestic_violence")
+    # without violence, the divorce is the matter
+    assert legal_answer("question_divorce_child_custody", ranking, "debt_loan", set(), clear) == (
+        ["utter_answer_divorce_child_custody"], "divorce")

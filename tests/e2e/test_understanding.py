@@ -61,6 +61,10 @@ def test_evidence_told_inside_a_violence_conversation_stays_on_violence(assistan
     assert "医疗" not in reply and NOT_UNDERSTOOD not in reply
     assert "邻居" in reply or "证人" in reply  # what counts as evidence of violence
     assert matter(assistant, me) == "domestic_violence"
+    # the divorce the violence leads to is answered, and the matter stays violence (matters.md rule 1)
+    reply = joined(assistant.say(me, "离婚的话孩子归谁"))
+    assert "两周岁" in reply
+    assert matter(assistant, me) == "domestic_violence"
 
 
 def test_a_new_problem_in_the_screening_replaces_an_earlier_guess(assistant):
@@ -82,6 +86,9 @@ def test_a_follow_up_on_a_work_injury_gets_the_work_injury_answer_not_the_traffi
     reply = joined(assistant.say(me, "认定了能赔哪些"))
     assert "一次性伤残补助金" in reply and "被车撞伤" not in reply
     assert matter(assistant, me) == "work_injury"
+    # a time question without the words 「法律援助」 is on the work injury, not on the legal-aid process
+    reply = joined(assistant.say(me, "要多久能认定"))
+    assert "工伤认定" in reply and "指派律师" not in reply
     # a message that names another matter clearly moves the conversation there
     reply = joined(assistant.say(me, "我老婆前几天骑电动车被汽车撞了 能赔哪些"))
     assert "被车撞伤" in reply or "出了车祸" in reply  # the traffic answer, or its point on compensation
