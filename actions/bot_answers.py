@@ -114,7 +114,7 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
 
 def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
                  topics: list[dict[str, Any]] | None = None, text: str = "",
-                 last_sent: str | None = None) -> tuple[list[str], str | None]:
+                 last_sent: str | None = None, repeated: bool = False) -> tuple[list[str], str | None]:
     """The responses that answer a matter's intent or a topic's question outside the forms, and
     the matter the conversation is about afterwards, given the classifier's ranking, the matter so
     far, the responses already sent in this conversation and how clearly the message's words speak
@@ -129,30 +129,41 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
       on the matter (「要多久能认定」 after a work injury): a follow-up on the matter (``text``, and
       ``last_sent``, the response the bot sent last).
     - Violence keeps its code when the question is about the divorce it leads to (matters.md rule 1).
-    - Never the same answer twice: a second time, the citizen is pointed to the answer above.
+    - Never the same answer twice: a message the citizen sent before (``repeated``) is pointed to
+      the answer above; a new question that would get it again gets the honest 「没有现成的回答」
+      and the offer of staff (a citizen trial: 「没有借条能告吗」 after the debt answer is not
+      answered by scrolling up).
     """
     code = matter_code(intent)
     answer = answer_response(intent)
     if matter and intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
         answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter)) or answer
-        return [ANSWERED_ABOVE if answer in sent else answer], matter
+        return [_not_again(answer, sent, repeated)], matter
     if matter == "domestic_violence" and code in KEPT_UNDER_VIOLENCE:
-        answers, _ = legal_answer(intent, ranking, None, sent, topics)
+        answers, _ = legal_answer(intent, ranking, None, sent, topics, repeated=repeated)
         return answers, matter
     if code is not None and matter not in (None, "other", code):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
         if shares.get(code, 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
             point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
             answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
-            return [ANSWERED_ABOVE if answer in sent else answer], matter
+            return [_not_again(answer, sent, repeated)], matter
     if answer is None:
         return [FOLLOWUP_NO_ANSWER], code or matter
     if answer in sent:  # asked again in other words: another question on it, or the answer above
         again = _close_question(code, ranking) if code else None
-        return [again if again and again not in sent else ANSWERED_ABOVE], code or matter
+        return [again if again and again not in sent else _not_again(answer, sent, repeated)], code or matter
     if intent.startswith("matter_"):
         return [answer, OFFER_HELP], code
     return [answer], code or matter
+
+
+def _not_again(answer: str, sent: set[str], repeated: bool) -> str:
+    """``answer``, unless it was sent already: then the answer above for a message said before, the
+    honest 「没有现成的回答」 for a new question."""
+    if answer not in sent:
+        return answer
+    return ANSWERED_ABOVE if repeated else FOLLOWUP_NO_ANSWER
 
 
 def _on_the_matter(matter: str | None, text: str, last_sent: str | None) -> bool:

@@ -17,7 +17,7 @@ from actions.bot_answers import (
     legal_answer,
     underlying_problem,
 )
-from actions.tracker_history import last_response, previous_intent, responses_sent
+from actions.tracker_history import last_response, previous_intent, responses_sent, said_before
 from bot.matters import MATTER_RANKING, matter_code, matter_of_account
 from bot.safety import SELF_HARM
 
@@ -35,7 +35,8 @@ class ActionAnswerLegalQuestion(Action):
         intent = (said.get("intent") or {}).get("name") or ""
         before = tracker.get_slot("matter")
         answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, responses_sent(tracker),
-                                       said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker))
+                                       said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker),
+                                       said_before(tracker))
         for response in answers:
             dispatcher.utter_message(response=response)
         return [SlotSet("matter", matter)] if matter != before else []
@@ -61,7 +62,8 @@ class ActionAnswerFollowup(Action):
         response = followup_response(intent, matter, domain.get("responses") or {}, previous_intent(tracker))
         response = response or WHICH_MATTER
         if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER) and response in responses_sent(tracker):
-            response = ANSWERED_ABOVE  # never the same answer twice
+            # never the same answer twice: the answer above for a repeat, else said honestly
+            response = ANSWERED_ABOVE if said_before(tracker) else FOLLOWUP_NO_ANSWER
         dispatcher.utter_message(response=response)
         return events
 

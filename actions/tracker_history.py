@@ -48,6 +48,12 @@ def last_response(tracker: Tracker) -> str | None:
     return None
 
 
+def said_before(tracker: Tracker) -> bool:
+    """Whether the citizen's latest message repeats an earlier one (the same words, normalised)."""
+    said = [normalise(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    return len(said) >= 2 and bool(said[-1]) and said[-1] in said[:-1]
+
+
 def said_twice(tracker: Tracker, value: Any) -> bool:
     """Whether the citizen's previous message was this same answer."""
     texts = [e.get("text") for e in reversed(tracker.events) if e.get("event") == "user"]

@@ -137,7 +137,7 @@ WAGE = "utter_answer_labor_wage"
     ("matter_labor_wage", ranked(("matter_labor_wage", 0.5), ("question_labor_wage_evidence", 0.3)),
      "labor_wage", {WAGE}, (["utter_answer_labor_wage_evidence"], "labor_wage")),
     ("matter_labor_wage", ranked(("matter_labor_wage", 0.9)), "labor_wage", {WAGE},
-     (["utter_answered_above"], "labor_wage")),
+     (["utter_followup_no_answer"], "labor_wage")),  # a new question: said honestly, not "scroll up"
     # a legal-aid question has no matter: it leaves the matter as it is
     ("question_legal_aid_cost", ranked(("question_legal_aid_cost", 0.9)), "divorce", set(),
      (["utter_answer_legal_aid_cost"], "divorce")),
@@ -183,3 +183,11 @@ def test_violence_keeps_its_code_when_the_question_is_about_the_divorce_it_leads
     # without violence, the divorce is the matter
     assert legal_answer("question_divorce_child_custody", ranking, "debt_loan", set(), clear) == (
         ["utter_answer_divorce_child_custody"], "divorce")
+
+
+def test_only_a_message_said_before_is_pointed_to_the_answer_above():
+    ranking = ranked(("matter_labor_wage", 0.9))
+    assert legal_answer("matter_labor_wage", ranking, "labor_wage", {WAGE}, repeated=True) == (
+        ["utter_answered_above"], "labor_wage")
+    assert legal_answer("matter_labor_wage", ranking, "labor_wage", {WAGE}, repeated=False) == (
+        ["utter_followup_no_answer"], "labor_wage")

@@ -73,9 +73,15 @@ async def test_a_new_matter_is_answered_and_recorded(merged_domain):
 
 
 @pytest.mark.asyncio
-async def test_a_follow_up_is_not_answered_twice_with_the_same_block(merged_domain):
+@pytest.mark.parametrize(("before", "expected"), [
+    ("多久之内要去告", "utter_followup_no_answer"),  # a new question: said honestly
+    ("那多久之内要去", "utter_answered_above"),  # the same words again: the answer is above
+])
+async def test_a_follow_up_is_not_answered_twice_with_the_same_block(before, expected, merged_domain):
     dispatcher = CollectingDispatcher()
+    earlier = [{"event": "user", "text": before, "parse_data": {"intent": {"name": "followup_time_limit"}}},
+               _answered("utter_answer_labor_relation_time_limit")]
     tracker = make_tracker(slots={"matter": "labor_relation"}, text="那多久之内要去", intent="followup_time_limit",
-                           events=[_answered("utter_answer_labor_relation_time_limit")])
+                           events=earlier)
     await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_answered_above"]
+    assert [m["response"] for m in dispatcher.messages] == [expected]
