@@ -35,7 +35,8 @@ def test_migrant_worker_is_eligible_urgent_and_the_ticket_carries_the_screening(
     assert "低保户" in statuses_question and "农民工" in statuses_question
     deadline_question = talk(assistant, me, "我是农民工")
     assert "急不急" in deadline_question and "收入" not in deadline_question  # exempt: no income question
-    result = talk(assistant, me, "下周就开庭了")
+    # a stated number of days: 「下周就开庭了」 is 1 day on a Sunday but 7 (not urgent, Art. 44) on a Monday
+    result = talk(assistant, me, "还有三天就开庭了")
     assert "符合申请法律援助的条件" in result and "第四十二条" in result and "第四十四条" in result
     number = apply_with(assistant, me)
     ticket = assistant.ticket(number).json()
