@@ -136,9 +136,9 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     """
     code = matter_code(intent)
     answer = answer_response(intent)
-    if matter and intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
-        answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter)) or answer
-        return [_not_again(answer, sent, repeated)], matter
+    if intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
+        answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter or "")) or answer
+        return [not_again(answer, sent, repeated)], matter
     if matter == "domestic_violence" and code in KEPT_UNDER_VIOLENCE:
         answers, _ = legal_answer(intent, ranking, None, sent, topics, repeated=repeated)
         return answers, matter
@@ -147,20 +147,20 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
         if shares.get(code, 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
             point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
             answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
-            return [_not_again(answer, sent, repeated)], matter
+            return [not_again(answer, sent, repeated)], matter
     if answer is None:
         return [FOLLOWUP_NO_ANSWER], code or matter
     if answer in sent:  # asked again in other words: another question on it, or the answer above
         again = _close_question(code, ranking) if code else None
-        return [again if again and again not in sent else _not_again(answer, sent, repeated)], code or matter
+        return [again if again and again not in sent else not_again(answer, sent, repeated)], code or matter
     if intent.startswith("matter_"):
         return [answer, OFFER_HELP], code
     return [answer], code or matter
 
 
-def _not_again(answer: str, sent: set[str], repeated: bool) -> str:
-    """``answer``, unless it was sent already: then the answer above for a message said before, the
-    honest 「没有现成的回答」 for a new question."""
+def not_again(answer: str, sent: set[str], repeated: bool) -> str:
+    """``answer``, unless it was sent already in this conversation (``sent``): then the answer above
+    for a message the citizen said before (``repeated``), the honest 「没有现成的回答」 for a new question."""
     if answer not in sent:
         return answer
     return ANSWERED_ABOVE if repeated else FOLLOWUP_NO_ANSWER

@@ -10,11 +10,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_responses import ANSWERED_ABOVE, FOLLOWUP_NO_ANSWER, OFFER_HELP, WHICH_MATTER
+from actions.answer_responses import FOLLOWUP_NO_ANSWER, OFFER_HELP, WHICH_MATTER
 from actions.bot_answers import (
     answer_response,
     followup_response,
     legal_answer,
+    not_again,
     underlying_problem,
 )
 from actions.tracker_history import last_response, previous_intent, responses_sent, said_before
@@ -61,9 +62,8 @@ class ActionAnswerFollowup(Action):
                 matter, events = told[0], [SlotSet("matter", told[0])]
         response = followup_response(intent, matter, domain.get("responses") or {}, previous_intent(tracker))
         response = response or WHICH_MATTER
-        if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER) and response in responses_sent(tracker):
-            # never the same answer twice: the answer above for a repeat, else said honestly
-            response = ANSWERED_ABOVE if said_before(tracker) else FOLLOWUP_NO_ANSWER
+        if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER):  # short replies may be said again
+            response = not_again(response, responses_sent(tracker), said_before(tracker))
         dispatcher.utter_message(response=response)
         return events
 

@@ -32,20 +32,23 @@ def previous_intent(tracker: Tracker) -> str | None:
     return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def responses_sent(tracker: Tracker) -> set[str]:
-    """The names of the responses the bot has sent in this conversation."""
-    return {
+def _responses(tracker: Tracker) -> list[str]:
+    """The names of the responses the bot has sent in this conversation, in order."""
+    return [
         name for e in tracker.events
         if e.get("event") == "bot" and (name := (e.get("metadata") or {}).get("utter_action"))
-    }
+    ]
+
+
+def responses_sent(tracker: Tracker) -> set[str]:
+    """The names of the responses the bot has sent in this conversation."""
+    return set(_responses(tracker))
 
 
 def last_response(tracker: Tracker) -> str | None:
     """The name of the response the bot sent last in this conversation."""
-    for e in reversed(tracker.events):
-        if e.get("event") == "bot" and (name := (e.get("metadata") or {}).get("utter_action")):
-            return name
-    return None
+    sent = _responses(tracker)
+    return sent[-1] if sent else None
 
 
 def said_before(tracker: Tracker) -> bool:
