@@ -212,6 +212,10 @@ SAFETY_REPLIES: dict[str, str] = {
     FRAUD_NOW: "utter_safety_fraud_now",
 }
 
+# After the reply to violence happening now, when the city configured its SMS alarm number
+# (city.yaml `sms_alarm`: 12110 usually needs a local suffix, so no number is guessed).
+SMS_ALARM = "utter_safety_sms_alarm"
+
 # The offer to check eligibility or apply, sent after a matter's answer outside the forms (by the
 # rules in data/topics/*/answers.yml, and after a crisis reply by action_answer_underlying_problem).
 OFFER_HELP = "utter_offer_help"

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_responses import (
     ANSWERED_ABOVE,
@@ -21,11 +22,13 @@ from actions.answer_responses import (
     OFFER_HELP,
     QUESTION_ANSWERS,
     SAFETY_REPLIES,
+    SMS_ALARM,
     WHICH_MATTER,
 )
 from actions.tracker_history import previous_intent
 from bot.matters import matter_code, matter_shares
-from bot.safety import SAFETY_INTENTS
+from bot.safety import DANGER_NOW, SAFETY_INTENTS
+from referral.rules.city import city_config
 
 # How sure the classifier must be before a message inside a form counts as a question.
 QUESTION_CONFIDENCE = 0.6
@@ -204,6 +207,21 @@ def underlying_problem(parse: dict[str, Any]) -> str | None:
     if share >= UNDERLYING_SHARE and name != "matter_other" and answer_response(name):
         return name
     return None  # the classifier's first choice is not a problem it is sure of
+
+
+def send_answer(dispatcher: CollectingDispatcher, response: str) -> None:
+    """Send ``response``; after the reply to violence happening now, the city's SMS alarm number
+    too, when one is configured (never a guessed or sample number)."""
+    dispatcher.utter_message(response=response)
+    if response == SAFETY_REPLIES[DANGER_NOW]:
+        send_sms_alarm(dispatcher)
+
+
+def send_sms_alarm(dispatcher: CollectingDispatcher) -> None:
+    """The line on the police SMS alarm, only with the city's configured number."""
+    number = city_config().sms_alarm
+    if number:
+        dispatcher.utter_message(response=SMS_ALARM, sms_alarm=number)
 
 
 def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool = True) -> str | None:

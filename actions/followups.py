@@ -16,11 +16,12 @@ from actions.bot_answers import (
     followup_response,
     legal_answer,
     not_again,
+    send_sms_alarm,
     underlying_problem,
 )
 from actions.tracker_history import last_response, previous_intent, responses_sent, said_before
 from bot.matters import MATTER_RANKING, matter_code, matter_of_account
-from bot.safety import SELF_HARM
+from bot.safety import DANGER_NOW, SELF_HARM
 
 
 class ActionAnswerLegalQuestion(Action):
@@ -78,11 +79,13 @@ class ActionAnswerUnderlyingProblem(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        danger = (tracker.latest_message.get("intent") or {}).get("name")
+        if danger == DANGER_NOW:
+            send_sms_alarm(dispatcher)  # the rule sent the three lines; the SMS number only when configured
         intent = underlying_problem(tracker.latest_message)
         if intent is None:
             return []
         response = answer_response(intent)
-        danger = (tracker.latest_message.get("intent") or {}).get("name")
         if danger == SELF_HARM and response in (domain.get("responses") or {}):
             dispatcher.utter_message(response=response)
             if intent.startswith("matter_"):

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import account_matter
-from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for
+from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, send_answer
 from actions.citizen_replies import (
     consent_answer,
     fields_to_correct,
@@ -63,7 +63,7 @@ class ValidateReferralForm(FormValidationAction):
             # 「工伤认定要多久」 at the name question; an account of the problem answers 「what happened」
             response = answer_for(tracker, domain, legal_questions=requested != "description")
             if response:
-                dispatcher.utter_message(response=response)
+                send_answer(dispatcher, response)
                 return [SlotSet(requested, None)]
         return await super().get_validation_events(dispatcher, tracker, domain)
 

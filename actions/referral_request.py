@@ -7,7 +7,13 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.tracker_history import consent_time, conversation_before_form, form_opened_at, township_of_answer
+from actions.tracker_history import (
+    consent_time,
+    conversation_before_form,
+    dangers_told,
+    form_opened_at,
+    township_of_answer,
+)
 
 
 def idempotency_key(tracker: Tracker) -> str:
@@ -34,6 +40,9 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
     conversation = conversation_before_form(tracker)
     if conversation:
         payload["conversation"] = conversation
+    dangers = dangers_told(tracker)
+    if dangers:
+        payload["dangers"] = dangers  # staff call these citizens first (the ticket is urgent)
     township = township_of_answer(tracker)
     if township:
         payload["township"] = township

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_answers import answer_for
+from actions.bot_answers import answer_for, send_answer
 from actions.citizen_replies import parse_mobile, says_no
 from actions.clients.referral_api import (
     ReferralApiError,
@@ -110,7 +110,7 @@ class ValidateStatusForm(FormValidationAction):
             return False
         response = answer_for(tracker, domain)
         if response:
-            dispatcher.utter_message(response=response)
+            send_answer(dispatcher, response)
             return True
         return False
 

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 
 from actions.accounts import is_an_account
 from actions.referral_slots import FORM
+from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM, danger_in
 from bot.text import normalise
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS
@@ -55,6 +56,27 @@ def said_before(tracker: Tracker) -> bool:
     """Whether the citizen's latest message repeats an earlier one (the same words, normalised)."""
     said = [normalise(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
     return len(said) >= 2 and bool(said[-1]) and said[-1] in said[:-1]
+
+
+# bot/safety.py's kinds of danger → the referral service's codes (they make a ticket urgent)
+DANGER_CODES = {SELF_HARM: "self_harm", DANGER_NOW: "violence", FRAUD_NOW: "fraud"}
+
+
+def dangers_told(tracker: Tracker) -> list[str]:
+    """The kinds of danger the citizen spoke of in this conversation (since the session started),
+    most urgent first: the safety intents and the safety rules on every message's words, so that
+    a threat told as an answer inside a form (「他说今晚回来要打死我」) counts too."""
+    found: set[str] = set()
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            found.clear()
+        elif kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            for danger in (intent, danger_in(normalise(event.get("text") or ""))):
+                if danger in DANGER_CODES:
+                    found.add(DANGER_CODES[danger])
+    return [code for code in DANGER_CODES.values() if code in found]
 
 
 def said_twice(tracker: Tracker, value: Any) -> bool:

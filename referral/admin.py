@@ -166,7 +166,9 @@ def update_station(session: Session, admin: StaffUser, code: str, form: StationF
         if not others:
             raise AdminError("市法律援助中心不能停用：没有别的站点接收所有县区的申请")
     station.name = form.name.strip()
-    station.phone = form.phone.strip() or None
+    phone = form.phone.strip() or None
+    if phone != station.phone:
+        station.phone, station.phone_sample = phone, False  # a number an administrator typed is real
     station.regions, station.townships, station.groups = regions, townships, groups
     station.active = form.active
     if form.justice_bureau.strip():

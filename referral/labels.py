@@ -19,6 +19,15 @@ PRIORITY_LABELS: dict[str, str] = {
     Priority.urgent.value: "紧急",
     Priority.normal.value: "普通",
 }
+# Why a ticket has its priority (referral/rules/priority.py): what staff do first.
+PRIORITY_REASON_LABELS: dict[str, str] = {
+    "self_harm": "申请人说过想轻生：尽快打电话，先问安全（120、心理援助热线12356）",
+    "violence": "申请人说过正在挨打或有人扬言要打死、杀害他：尽快联系，先问安全（110、人身安全保护令）",
+    "fraud": "申请人说过正在被骗转账：尽快联系（110、96110、银行止付）",
+    "mandatory_notification": "应当通知辩护（《法律援助法》第二十五条）：核实是否已由办案机关通知指派",
+    "deadline_soon": "时效或期限不到7天，或急需保全（《法律援助法》第四十四条）：可以先行提供法律援助",
+    "fast_track": "脱贫户绿色通道：核实登记证明",
+}
 # Channels are free text from the bot and API clients; an unknown channel is shown as its code.
 CHANNEL_LABELS: dict[str, str] = {
     "wechat": "微信公众号",

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from referral.db import Base
@@ -54,6 +55,8 @@ class Station(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
     justice_bureau: Mapped[str | None] = mapped_column(String(100), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # A sample number from the shipped config: staff see it marked, citizens are never told it.
+    phone_sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped[Station | None] = relationship(remote_side=[id])
@@ -138,6 +141,9 @@ class Referral(Base):
     # Art. 44: a limitation period or filing deadline within 7 days, or preservation needed now.
     # Kept apart from the priority: a fast-track case can be urgent too.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the ticket has its priority (referral/rules/priority.py codes; labels in referral/labels.py):
+    # danger the citizen spoke of, a mandatory defence, Art. 44's urgency, the green channel.
+    priority_reasons: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     # Routing and the desk (referral/routing.py, referral/desk.py)
     township: Mapped[str | None] = mapped_column(String(32), nullable=True)
     groups: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # applicant groups used for routing

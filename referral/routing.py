@@ -93,7 +93,7 @@ def seed_stations(session: Session, config: CityConfig | None = None) -> int:
             code=entry.code, name=entry.name, kind=entry.kind,
             regions=list(entry.regions) if entry.regions is not None else None,
             townships=list(entry.townships), groups=list(entry.groups),
-            justice_bureau=entry.justice_bureau, phone=entry.phone, active=True,
+            justice_bureau=entry.justice_bureau, phone=entry.phone, phone_sample=entry.phone_sample, active=True,
         )
         session.add(station)
         existing[entry.code] = station

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -45,6 +45,11 @@ class ReferralCreate(BaseModel):
     township: str | None = Field(
         default=None, max_length=32, examples=["乌峰街道"],
         description="the town, township or sub-district, when the citizen named one (routes to its workstation)",
+    )
+    dangers: list[Literal["self_harm", "violence", "fraud"]] | None = Field(
+        default=None, max_length=3,
+        description="danger the citizen spoke of in the conversation (the bot's safety rules): thoughts of "
+        "suicide, violence now or a threat to life, a fraud in progress; makes the ticket urgent",
     )
     conversation: list[Annotated[str, Field(max_length=2000)]] | None = Field(
         default=None, max_length=50,
@@ -118,6 +123,9 @@ class ReferralPublic(BaseModel):
     consent: bool
     consent_at: AwareDatetime
     priority: Priority
+    priority_reasons: list[str] | None = Field(
+        default=None, description="why: self_harm, violence, fraud, mandatory_notification, deadline_soon, fast_track"
+    )
     decision_due: date = Field(
         description="7 working days after receipt (Art. 43 counts from a complete application: "
         "staff move it when materials are missing); the official calendar's holidays are skipped"
@@ -189,6 +197,7 @@ class QueueItem(BaseModel):
     township: str | None
     matter: str
     priority: Priority
+    priority_reasons: list[str] | None = None
     decision_due: date
     overdue: bool
     station: str | None

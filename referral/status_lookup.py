@@ -76,7 +76,7 @@ def look_up(session: Session, ticket_number: str, phone_last4: str, *, client: s
         status=referral.status,
         status_text=status_text(referral),
         station_name=station.name if station is not None else None,
-        station_phone=station.phone if station is not None else None,
+        station_phone=station.phone if station is not None and not station.phone_sample else None,  # never a sample
         decision_due=referral.decision_due,
     )
     desk.audit(session, None, "citizen_status", referral, client=client)

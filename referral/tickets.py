@@ -16,6 +16,7 @@ from referral.models import Priority, Referral, utcnow
 from referral.rules.contract import CHINA_TZ
 from referral.rules.deadlines import decision_due
 from referral.rules.eligibility import parse_screening, screen
+from referral.rules.priority import ticket_priority
 from referral.schemas import ReferralCreate
 
 # Ticket numbers are read out over the phone: a fixed prefix, the local date and four
@@ -70,6 +71,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
     if data.screening is not None:
         case = parse_screening({**data.screening, "application_date": applied_on.isoformat()})
         decision = screen(case).to_dict()
+    priority, reasons = ticket_priority(decision, data.dangers or ())
     for _ in range(_NUMBER_ATTEMPTS):
         referral = Referral(
             ticket_number=new_ticket_number(now),
@@ -87,7 +89,8 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             screening_input=data.screening,
             screening_decision=decision,
             poverty_certificate=data.poverty_certificate,
-            priority=Priority(decision["priority"]) if decision else Priority.normal,
+            priority=Priority(priority),
+            priority_reasons=reasons or None,
             decision_due=decision_due(applied_on),
             urgent=bool(decision and decision.get("urgent")),
             township=data.township,

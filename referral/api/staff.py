@@ -139,6 +139,7 @@ def read_queue(
     items = [
         QueueItem(ticket_number=r.ticket_number, status=r.status, created_at=r.created_at, channel=r.channel,
                   region=r.region, township=r.township, matter=r.matter, priority=r.priority,
+                  priority_reasons=r.priority_reasons,
                   decision_due=r.decision_due, overdue=desk.is_overdue(r),
                   station=r.station.name if r.station else None,
                   holder=r.claimed_by.display_name if r.claimed_by else None)

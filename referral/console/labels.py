@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, ROLE_LABELS, STATUS_LABELS  # noqa: F401 (templates)
+from referral.labels import (  # noqa: F401 (templates)
+    CHANNEL_LABELS,
+    PRIORITY_LABELS,
+    PRIORITY_REASON_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
 
 STATUS_FILTERS: dict[str, str] = {"todo": "待办（未作决定，或已给予待结案）", "open": "未作决定", **STATUS_LABELS,
                                   "all": "全部"}

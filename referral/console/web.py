@@ -57,6 +57,7 @@ templates.env.filters["china_time"] = china_time
 templates.env.filters["china_date"] = china_date
 templates.env.globals.update(
     MATTERS=MATTERS, STATUS_LABELS=labels.STATUS_LABELS, PRIORITY_LABELS=labels.PRIORITY_LABELS,
+    PRIORITY_REASON_LABELS=labels.PRIORITY_REASON_LABELS,
     ROLE_LABELS=labels.ROLE_LABELS, CHANNEL_LABELS=labels.CHANNEL_LABELS,
 )
 

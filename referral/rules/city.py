@@ -69,6 +69,7 @@ class StationConfig:
     parent: str | None = None  # the agency that decides for a workstation
     justice_bureau: str | None = None
     phone: str | None = None
+    phone_sample: bool = False  # a sample value of the shipped config: shown to staff, never told to citizens
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class CityConfig:
     local_matters: frozenset[str] = frozenset()
     own_income_matters: frozenset[str] = frozenset()
     stations: tuple[StationConfig, ...] = ()
+    # The police SMS alarm number (12110 usually needs a local suffix): None when not configured
+    # or only a sample; the bot then does not mention SMS alarms at all.
+    sms_alarm: str | None = None
 
     def hardship_threshold(self, region: str | None, on: dt.date) -> HardshipThreshold | None:
         """The threshold in force on ``on`` for ``region``: a rule naming the region beats a general one."""
@@ -154,7 +158,9 @@ def _parse(raw: object, source: str) -> CityConfig:
     if unknown:
         raise CityConfigError(f"{source}: unknown matter codes {unknown}")
     stations = _stations(raw.get("stations"), regions, source)
+    sms_alarm, sms_alarm_sample = _phone(raw.get("sms_alarm"), f"{source}: sms_alarm")
     return CityConfig(
+        sms_alarm=None if sms_alarm_sample else sms_alarm,
         city=city,
         stations=stations,
         regions=tuple(regions),
@@ -193,10 +199,11 @@ def _stations(entries: object, regions: list[Region], source: str) -> tuple[Stat
         groups = tuple(entry.get("groups") or ())
         if not set(groups) <= set(APPLICANT_GROUPS):
             raise CityConfigError(f"{where}.groups must be among {sorted(APPLICANT_GROUPS)}")
+        phone, phone_sample = _phone(entry.get("phone"), f"{where}.phone")
         stations.append(StationConfig(
             code=entry["code"], name=entry["name"], kind=entry["kind"], regions=station_regions,
             townships=station_townships, groups=groups, parent=entry.get("parent"),
-            justice_bureau=entry.get("justice_bureau"), phone=entry.get("phone"),
+            justice_bureau=entry.get("justice_bureau"), phone=phone, phone_sample=phone_sample,
         ))
     codes = [s.code for s in stations]
     if len(set(codes)) != len(codes):
@@ -212,6 +219,19 @@ def _stations(entries: object, regions: list[Region], source: str) -> tuple[Stat
     if not any(s.kind == "city_centre" and s.regions is None and not s.groups for s in stations):
         raise CityConfigError(f"{source}: one city_centre must serve every region (regions: \"*\")")
     return tuple(stations)
+
+
+def _phone(value: object, where: str) -> tuple[str | None, bool]:
+    """A phone number setting: a string (a real number), a mapping ``{number: ..., sample: true}``
+    (a sample value: staff see it marked, citizens never hear it) or absent. Returns (number, sample)."""
+    if value is None:
+        return None, False
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip(), False
+    if isinstance(value, dict) and set(value) <= {"number", "sample"} and isinstance(value.get("number"), (str, int)) \
+            and str(value["number"]).strip() and isinstance(value.get("sample", False), bool):
+        return str(value["number"]).strip(), bool(value.get("sample", False))
+    raise CityConfigError(f"{where} must be a phone number or {{number: ..., sample: true}}")
 
 
 def _threshold(entry: object, i: int, region_names: set[str], source: str) -> HardshipThreshold:

@@ -36,6 +36,26 @@ async def test_the_problem_under_a_danger_message(text, danger, problem, answere
 
 
 @pytest.mark.asyncio
+async def test_violence_now_gets_the_sms_alarm_number_only_when_the_city_configured_one(merged_domain, monkeypatch):
+    import dataclasses
+
+    from actions import bot_answers
+    from referral.rules.city import city_config
+
+    tracker = make_tracker(text="他又在打我", intent="safety_danger_now")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, merged_domain)
+    assert all(m["response"] != "utter_safety_sms_alarm" for m in dispatcher.messages)  # the shipped config: none
+    configured = dataclasses.replace(city_config(), sms_alarm="1211087")
+    monkeypatch.setattr(bot_answers, "city_config", lambda: configured)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerUnderlyingProblem().run(dispatcher, tracker, merged_domain)
+    assert dispatcher.messages[0] == {**dispatcher.messages[0], "response": "utter_safety_sms_alarm",
+                                      "sms_alarm": "1211087"}
+    assert "{sms_alarm}" in merged_domain["responses"]["utter_safety_sms_alarm"][0]["text"]
+
+
+@pytest.mark.asyncio
 async def test_follow_up_action_sends_the_points_of_the_matter_answer(merged_domain, domain_responses):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"matter": "labor_relation"}, text="要准备什么证据", intent="followup_evidence")

@@ -34,3 +34,21 @@ def test_payload_carries_conversation_and_township():
     payload = referral_payload(make_tracker(events=events, slots=slots))
     assert payload["conversation"] == ["老板拖欠我三个月工资怎么办", "我要申请法律援助"]
     assert payload["township"] == "泼机镇"
+
+
+def test_payload_names_the_danger_the_citizen_spoke_of_so_staff_call_first():
+    said = [
+        user_message("我不想活了", 1.0),  # read as inform here: the words decide, not only the intent
+        user_message("他说今晚回来要打死我", 2.0),
+        {"event": "user", "text": "那个客服", "timestamp": 3.0, "parse_data": {"intent": {"name": "safety_fraud_now"}}},
+    ]
+    payload = referral_payload(make_tracker(slots=FILLED, events=[*said, FORM_OPENED_AT_50]))
+    assert payload["dangers"] == ["self_harm", "violence", "fraud"]
+
+
+def test_no_danger_no_field_and_a_new_session_forgets_the_old_one():
+    said = [user_message("他说要杀了我", 1.0), {"event": "session_started", "timestamp": 2.0},
+            user_message("老板欠我三个月工资", 3.0)]
+    assert "dangers" not in referral_payload(make_tracker(slots=FILLED, events=[*said, FORM_OPENED_AT_50]))
+    calm = [user_message("他以前打过我", 1.0)]  # violence in the past is the matter, not a danger now
+    assert "dangers" not in referral_payload(make_tracker(slots=FILLED, events=[*calm, FORM_OPENED_AT_50]))

@@ -148,7 +148,8 @@ def test_danger_comes_before_everything(assistant):
     assert reply.index("12356") < reply.index("劳动仲裁")  # the crisis reply, then the wage answer
     assert assistant.tracker(me)["slots"]["matter"] == "labor_wage"
     now = joined(assistant.say(sender(), "他又在打我 我躲在厕所里"))
-    assert "110" in now and "12110" in now and "法律依据" not in now  # three lines, not the long answer
+    assert "110" in now and "法律依据" not in now  # three lines, not the long answer
+    assert "12110" not in now  # the city set no SMS alarm number (city.yaml sms_alarm): none is guessed
     fraud = joined(assistant.say(sender(), "公安局的人打电话让我把钱转到安全账户"))
     assert "诈骗" in fraud and "96110" in fraud
 

@@ -46,3 +46,31 @@ def test_bad_city_config_is_reported(tmp_path, content, message):
 def test_missing_city_config_is_reported(tmp_path):
     with pytest.raises(CityConfigError, match="not found"):
         load_city_config(tmp_path / "nope.yaml")
+
+
+def _with(tmp_path, replace: str, by: str):
+    """The shipped city.yaml with one line changed, loaded from a temporary copy."""
+    from referral.rules.city import DEFAULT_CITY_CONFIG
+
+    text = DEFAULT_CITY_CONFIG.read_text(encoding="utf-8")
+    assert replace in text
+    path = tmp_path / "city.yaml"
+    path.write_text(text.replace(replace, by), encoding="utf-8")
+    return load_city_config(path)
+
+
+def test_the_shipped_phone_numbers_are_marked_as_samples_and_no_sms_alarm_is_set():
+    config = city_config()
+    phones = [s for s in config.stations if s.phone]
+    assert phones and all(s.phone_sample for s in phones)  # nobody calls a made-up number
+    assert config.sms_alarm is None  # 12110 needs the local suffix: no guessed number is given
+
+
+def test_phone_settings_are_real_or_marked_samples(tmp_path):
+    assert _with(tmp_path, "sms_alarm: null", 'sms_alarm: "1211087"').sms_alarm == "1211087"
+    assert _with(tmp_path, "sms_alarm: null", 'sms_alarm: {number: "12110", sample: true}').sms_alarm is None
+    real = _with(tmp_path, 'phone: {number: "0870-2152348", sample: true}', 'phone: "0870-2150000"')
+    city = next(s for s in real.stations if s.code == "city")
+    assert (city.phone, city.phone_sample) == ("0870-2150000", False)
+    with pytest.raises(CityConfigError, match=r"sms_alarm must be a phone number"):
+        _with(tmp_path, "sms_alarm: null", "sms_alarm: {num: 12110}")

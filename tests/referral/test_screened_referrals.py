@@ -79,3 +79,25 @@ def test_upgrade_gives_existing_referrals_a_deadline(database_url):
     engine.dispose()
     assert row[0] == "normal"
     assert str(row[1])[:10] == "2026-11-09"  # the China date (11-02) + 7
+
+
+def test_danger_and_a_mandatory_defence_make_the_ticket_urgent_and_say_why(client, auth):
+    threatened = post(client, auth, key="key-danger-1", matter="domestic_violence", dangers=["violence"],
+                      screening={"matter": "domestic_violence"}).json()
+    assert threatened["priority"] == "urgent" and threatened["priority_reasons"] == ["violence"]
+    suicidal = post(client, auth, key="key-danger-2", dangers=["self_harm"]).json()  # no screening at all
+    assert suicidal["priority"] == "urgent" and suicidal["priority_reasons"] == ["self_harm"]
+    minor = post(client, auth, key="key-danger-3", matter="criminal_defense", screening={
+        "matter": "criminal_defense", "role": "criminal_suspect", "criminal_flags": ["minor"]}).json()
+    assert minor["priority"] == "urgent" and minor["priority_reasons"] == ["mandatory_notification"]
+    calm = post(client, auth, key="key-danger-4").json()
+    assert calm["priority"] == "normal" and calm["priority_reasons"] is None
+    # the staff API and the queue carry the reasons too
+    again = client.get(f"/api/referrals/{threatened['ticket_number']}", headers=auth).json()
+    assert again["priority_reasons"] == ["violence"]
+
+
+def test_an_unknown_danger_code_is_refused(client, auth):
+    response = post(client, auth, dangers=["sad"])
+    assert response.status_code == 422, response.text
+    assert [e["loc"][:2] for e in response.json()["detail"]] == [["body", "dangers"]]
