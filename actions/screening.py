@@ -16,10 +16,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bot_answers import QUESTION_CONFIDENCE, answer_for
+from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, send_answer
 from actions.citizen_replies import find_region, says_no
 from actions.screening_answers import (
     DECLINED,
+    PERIOD_CHECK_AMOUNT,
     describe_income,
     in_danger,
     parse_certificate,
@@ -30,6 +31,7 @@ from actions.screening_answers import (
     parse_matter,
     parse_monthly_income,
     parse_statuses,
+    period_unsaid,
     plain,
     rejects,
     says_deadline_is_close,
@@ -181,6 +183,7 @@ class ValidateScreeningForm(FormValidationAction):
         if in_danger(text):
             dispatcher.utter_message(response="utter_safety_first")  # safety before any question
         if (rejected := self._rejected(slot, text, tracker)) is not None:
+            dispatcher.utter_message(response="utter_screening_read_back_dropped")  # then asked again
             return rejected
         parsed = _parse(slot, text)
         if slot == "matter" and parsed in (None, "other"):
@@ -198,10 +201,12 @@ class ValidateScreeningForm(FormValidationAction):
         if isinstance(income, (int, float)) and not isinstance(income, bool) and read_back:
             # amounts are easy to misread: read it back, so 「不对，……」 can fix it
             dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
+            if income >= PERIOD_CHECK_AMOUNT and slot == "household_monthly_income" and period_unsaid(text):
+                dispatcher.utter_message(response="utter_screening_income_period")  # 「两万多」: a year's?
         if parsed is None and not changed:
             # a question on the way is answered, then the question is asked again
             response = answer_for(tracker, domain, legal_questions=slot != "matter")
-            dispatcher.utter_message(response=response or "utter_screening_not_understood")
+            send_answer(dispatcher, response or "utter_screening_not_understood")
         return slots
 
     def _rejected(self, slot: str, text: str, tracker: Tracker) -> dict[str, Any] | None:

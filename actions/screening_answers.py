@@ -343,6 +343,19 @@ def parse_monthly_income(text: str | None) -> float | str | None:
     return _whole_yuan(amount)
 
 
+# A month's income this large, said without a period, may well be a year's (「两万多」): the
+# read-back then says how to give a year's amount.
+PERIOD_CHECK_AMOUNT = 10000
+
+
+def period_unsaid(text: str | None) -> bool:
+    """Whether an income answer names no period at all (「两万多」, not 「一年两万多」「月入两万」)."""
+    if not text:
+        return False
+    value = _income_text(text)
+    return _clause_period(value) is None
+
+
 def describe_income(amount: float) -> str:
     return "没有收入" if amount == 0 else f"每月约{amount:.0f}元"
 

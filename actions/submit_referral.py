@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.referral_api import ReferralApiError, ReferralClient, referral_api
 from actions.referral_request import idempotency_key, referral_payload
 from actions.referral_slots import PENDING, reset_form_slots
+from referral.rules.materials import case_papers_text
 
 
 class ActionSubmitReferral(Action):
@@ -43,7 +44,8 @@ class ActionSubmitReferral(Action):
             # The request is frozen; the form's slots are no longer needed.
             return [SlotSet("referral_pending", True), SlotSet(PENDING, {"key": key, "payload": payload}),
                     *reset_form_slots()]
-        dispatcher.utter_message(response="utter_referral_created", ticket_number=ticket.ticket_number)
+        dispatcher.utter_message(response="utter_referral_created", ticket_number=ticket.ticket_number,
+                                 materials=case_papers_text(payload.get("matter")))
         if payload.get("matter") == "domestic_violence":
             dispatcher.utter_message(response="utter_safety_reminder")
         if "poverty_registered" in (payload.get("screening") or {}).get("statuses", []):

@@ -5,15 +5,9 @@ Pure: reads a Referral (and its station) and returns one short paragraph. Never 
 
 from __future__ import annotations
 
-from datetime import date
-
 from referral.models import Referral, ReferralStatus
 
 HOTLINE = "12348"
-
-
-def _day(value: date) -> str:
-    return f"{value.month}月{value.day}日"
 
 
 def _station_name(referral: Referral) -> str:
@@ -31,8 +25,9 @@ def status_text(referral: Referral) -> str:
     """One paragraph for the referral's current status, for a farmer or an elderly person."""
     status = referral.status
     if status == ReferralStatus.new:
-        return (f"已经收到，正在等工作人员处理。工作人员会在7个工作日内（{_day(referral.decision_due)}前）"
-                "作出决定，会打电话联系您。")
+        # Art. 43 counts from a complete application, not from this referral: no date is promised.
+        return ("已经收到，正在等工作人员处理，工作人员会打电话联系您。"
+                "申请材料齐全后，法律援助机构会在7个工作日内决定给不给您法律援助。")
     if status == ReferralStatus.claimed:
         return f"{_station_name(referral)}的工作人员已经在办理，会打电话联系您。"
     if status == ReferralStatus.accepted:

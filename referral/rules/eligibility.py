@@ -16,6 +16,7 @@ from typing import Any
 
 from referral.rules.city import CityConfig, city_config
 from referral.rules.contract import china_today
+from referral.rules.materials import case_papers_text
 from referral.rules.matters import MATTER_CODES
 
 ROLES = frozenset({"claimant", "respondent", "criminal_suspect", "criminal_victim", "retrial_applicant"})
@@ -86,8 +87,9 @@ URGENT_DAYS = 7  # Art. 44(1)
 ALWAYS_MATERIALS = [
     "法律援助申请表（可以请工作人员根据您的口述代填）",
     "身份证（代别人申请的，还要带自己的身份证和亲属关系或委托证明）",
-    "和这件事有关的材料：如起诉书、判决书、合同、欠条、工资记录、病历、事故认定书、报警记录、照片、聊天记录、证人联系方式",
 ]
+# The third paper is the matter's own (referral/rules/materials.py), plus any court papers.
+COURT_PAPERS = "已经有的起诉书、判决书等法院文书"
 HARDSHIP_MATERIALS = [
     "家庭经济状况说明，并签一份个人诚信承诺书（不需要开贫困证明）；有工资条或银行流水更好",
     "注意：隐瞒或编造经济情况骗取法律援助的，要退还费用并被罚款（法律援助法第六十四条）",
@@ -310,7 +312,7 @@ def _finish(case: Screening, decision: Decision) -> Decision:
         decision.alternatives.append(REFUSAL_OBJECTION)
         decision.legal_basis.append(_article("四十九"))
     if decision.outcome != "mandatory_notification":  # there the authority notifies (Art. 36), no Art. 43 decision
-        decision.reasons.append("最后是否给予法律援助，由法律援助机构在收到完整申请后7日内决定（法律援助法第四十三条）。")
+        decision.reasons.append("最后是否给予法律援助，由法律援助机构在申请材料齐全后7个工作日内决定（法律援助法第四十三条）。")
         decision.legal_basis.append(_article("四十三"))
     # Rule 1 last: the reasons that decide come first.
     decision.reasons.append("法律咨询对所有人免费（法律援助法第二十二条、第二十三条）。")
@@ -343,7 +345,7 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     urgent = ((case.days_to_deadline is not None and case.days_to_deadline < URGENT_DAYS)
               or case.needs_preservation or case.deadline_soon)
     d = Decision(outcome="", hardship_check="not_required", priority="normal", urgent=urgent,
-                 materials=list(ALWAYS_MATERIALS))
+                 materials=[*ALWAYS_MATERIALS, f"和这件事有关的材料：{case_papers_text(case.matter)}；{COURT_PAPERS}"])
     d.legal_basis += [_article("二十二"), _article("二十三")]
     # the accused in a private prosecution is a defendant too (Art. 24), not a victim (Art. 29)
     criminal_defense = (case.matter == "criminal_defense" or case.role == "criminal_suspect"

@@ -339,14 +339,14 @@ async def test_a_rejected_income_read_back_is_cleared_and_asked_again(text):
     assert slots["household_monthly_income"] is None
     assert slots["deadline"] is None  # 「不是」 is no answer to 「急不急」 either
     assert slots["requested_slot"] == "household_monthly_income"
-    assert "utter_screening_income_noted" not in responses and "utter_screening_not_understood" not in responses
+    assert responses == ["utter_screening_read_back_dropped"]  # 「好的，刚才记的不算」, then the question again
 
 
 @pytest.mark.asyncio
 async def test_a_rejection_may_still_answer_the_question_asked():
     known = {**KNOWN, "household_monthly_income": 3000}
-    slots, _, _ = await answer_after("deadline", "不对，不急", known, INCOME_READ_BACK)
-    assert slots["household_monthly_income"] is None
+    slots, responses, _ = await answer_after("deadline", "不对，不急", known, INCOME_READ_BACK)
+    assert slots["household_monthly_income"] is None and responses == ["utter_screening_read_back_dropped"]
     assert slots["deadline"] == {"days": None, "preservation": False, "soon": False}
     assert slots["requested_slot"] == "household_monthly_income"
 
@@ -436,3 +436,16 @@ async def test_an_unstated_deadline_is_none_on_the_ticket(text):
                                   "region": "镇雄县", "description": "讨工资"})
     sent = referral_payload(tracker)["screening"]
     assert sent["days_to_deadline"] is None and sent["deadline_soon"] is True
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "stored", "told"), [
+    ("两万多", 20000, True),  # no period: the month asked, and the read-back says how to give a year's
+    ("一年两万多", 1667, False), ("每月两万", 20000, False), ("月入两万", 20000, False),
+    ("三千来块", 3000, False),  # a usual month's amount: no doubt raised
+])
+async def test_a_large_income_without_a_period_gets_the_way_to_say_a_year(text, stored, told):
+    slots, responses, _ = await answer("household_monthly_income", text, KNOWN)
+    assert slots["household_monthly_income"] == stored
+    assert responses[0] == "utter_screening_income_noted"
+    assert ("utter_screening_income_period" in responses) is told

@@ -28,6 +28,7 @@ async def test_submit_creates_ticket_and_forgets_personal_data(dispatcher):
     ]
     assert dispatcher.messages[0]["response"] == "utter_referral_created"
     assert dispatcher.messages[0]["ticket_number"] == "FY261128-0042"
+    assert "欠条" in dispatcher.messages[0]["materials"]  # the wage claim's own papers
     payload, key = client.submitted[0]
     assert payload == {
         "channel": "rest",
@@ -48,6 +49,8 @@ async def test_violence_ticket_ends_with_a_safety_reminder(dispatcher):
     slots = {**FILLED, "matter": "domestic_violence"}
     await action.run(dispatcher, make_tracker(slots=slots, events=[FORM_OPENED]), {})
     assert responses(dispatcher) == ["utter_referral_created", "utter_safety_reminder"]
+    materials = dispatcher.messages[0]["materials"]
+    assert "报警回执" in materials and "验伤" in materials and "欠条" not in materials and "合同" not in materials
 
 
 @pytest.mark.asyncio

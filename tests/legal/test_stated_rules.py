@@ -41,3 +41,21 @@ def test_no_decision_says_death_review_needs_no_application():
     said = [s for text in set(decision_texts()) for s in sentences(text) if "死刑复核" in s]
     assert said  # the engine speaks of it at all
     assert [s for s in said if NO_APPLICATION.search(s)] == []
+
+
+# Art. 43: the decision comes 7 days after a *complete* application; the Ministry of Justice's
+# procedure rules count working days. Every text that states the decision period says the same.
+DECISION_PERIOD = re.compile(r"(?:7|七)(?:个工作)?日内(?:进行审查，)?(?:决定|作出)|(?:7|七)个工作日内")
+
+
+def test_the_decision_period_is_said_the_same_true_way_everywhere():
+    from referral.models import Referral, ReferralStatus
+    from referral.status_text import status_text
+
+    status = status_text(Referral(status=ReferralStatus.new))
+    texts = [*bot_texts(), *(("decision", t) for t in decision_texts()), ("status_text", status)]
+    said = [(name, s) for name, text in texts for s in sentences(text) if DECISION_PERIOD.search(s)]
+    assert {"utter_referral_created", "utter_answer_legal_aid_processing_time", "decision", "status_text"} <= {
+        name for name, _ in said}
+    for name, sentence in said:
+        assert "7个工作日内" in sentence and "齐全" in sentence, (name, sentence)

@@ -43,9 +43,9 @@ def test_found_with_number_and_last_four_digits(client, auth):
     assert body["status"] == "new"
     assert body["station_name"] == "镇雄县法律援助中心"
     assert "station_phone" in body
-    due = datetime.strptime(body["decision_due"], "%Y-%m-%d").date()
-    assert body["status_text"] == ("已经收到，正在等工作人员处理。"
-                                   f"工作人员会在7个工作日内（{due.month}月{due.day}日前）作出决定，会打电话联系您。")
+    # Art. 43's 7 working days run from a complete application: the citizen is promised no date
+    assert body["status_text"] == ("已经收到，正在等工作人员处理，工作人员会打电话联系您。"
+                                   "申请材料齐全后，法律援助机构会在7个工作日内决定给不给您法律援助。")
 
 
 def test_ticket_is_normalised(client, auth):
@@ -169,3 +169,16 @@ def test_every_citizen_check_of_a_ticket_is_audited_without_the_digits(client, a
                                   .order_by(AuditEntry.id)).all()
         assert [e.action for e in entries] == ["citizen_status_denied", "citizen_status"]
         assert all(e.detail is None for e in entries)
+
+
+def test_a_sample_station_phone_is_never_told_to_the_citizen(client, auth):
+    ticket = submit(client, auth)
+    set_status(client, ticket, ReferralStatus.claimed, "city")  # the shipped config's city phone is a sample
+    with client.app.state.session_factory() as db:
+        city = db.scalar(select(Station).where(Station.code == "city"))
+        assert city.phone == "0870-2152348" and city.phone_sample is True  # staff still see it, marked
+    assert lookup(client, auth, ticket).json()["station_phone"] is None
+    with client.app.state.session_factory() as db:
+        db.scalar(select(Station).where(Station.code == "city")).phone_sample = False  # a real number
+        db.commit()
+    assert lookup(client, auth, ticket).json()["station_phone"] == "0870-2152348"
