@@ -12,11 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_responses import MATTER_ANSWERS, OFFER_HELP
+from actions.answer_responses import ASK_WHAT_HAPPENED, MATTER_ANSWERS, OFFER_HELP
 from bot.matters import UNFILED_ACCOUNT_INTENTS, matter_of_account
 
 NOT_UNDERSTOOD = "utter_default"
-ASK_WHAT_HAPPENED = "utter_answer_other"
 ACCOUNT_ENTITY = "matter"
 
 

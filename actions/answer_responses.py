@@ -219,6 +219,8 @@ SMS_ALARM = "utter_safety_sms_alarm"
 # The offer to check eligibility or apply, sent after a matter's answer outside the forms (by the
 # rules in data/topics/*/answers.yml, and after a crisis reply by action_answer_underlying_problem).
 OFFER_HELP = "utter_offer_help"
+# A problem no matter code covers, or too vague to tell: what happened? (matter `other`)
+ASK_WHAT_HAPPENED = "utter_answer_other"
 # A follow-up the matter has no answer for.
 FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"
 # A follow-up before any matter is known: which matter is it?

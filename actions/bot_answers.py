@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_responses import (
     ANSWERED_ABOVE,
+    ASK_WHAT_HAPPENED,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
     MATTER_ANSWERS,
@@ -139,6 +140,8 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     """
     code = matter_code(intent)
     answer = answer_response(intent)
+    if code == "other":
+        return _unclear_matter(ranking, matter, sent, topics, repeated)
     if intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
         answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter or "")) or answer
         return [not_again(answer, sent, repeated)], matter
@@ -159,6 +162,20 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     if intent.startswith("matter_"):
         return [answer, OFFER_HELP], code
     return [answer], code or matter
+
+
+def _unclear_matter(ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
+                    topics: list[dict[str, Any]] | None, repeated: bool) -> tuple[list[str], str | None]:
+    """`matter_other`: a problem no code covers, or too vague to tell. Asked what happened, and
+    recorded as `other`, unless a matter is known and the words do not clearly leave it (the same
+    TOPIC_PRIOR test as for another matter): then a follow-up on that matter, never a lost code
+    (「那现在咋整」 after the wage answer stays a wage conversation)."""
+    if matter not in (None, "other"):
+        shares = _topic_shares(topics) if topics else matter_shares(ranking)
+        if shares.get("other", 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
+            answer = _close_question(matter, ranking) or FOLLOWUP_NO_ANSWER
+            return [not_again(answer, sent, repeated) if answer != FOLLOWUP_NO_ANSWER else answer], matter
+    return [ASK_WHAT_HAPPENED], "other"
 
 
 def not_again(answer: str, sent: set[str], repeated: bool) -> str:

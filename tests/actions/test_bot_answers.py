@@ -191,3 +191,18 @@ def test_only_a_message_said_before_is_pointed_to_the_answer_above():
         ["utter_answered_above"], "labor_wage")
     assert legal_answer("matter_labor_wage", ranking, "labor_wage", {WAGE}, repeated=False) == (
         ["utter_followup_no_answer"], "labor_wage")
+
+
+def test_an_unclear_matter_asks_what_happened_but_never_loses_a_known_matter():
+    ranking = ranked(("matter_other", 0.6), ("question_labor_wage_evidence", 0.3))
+    # nothing known yet: what happened? recorded as `other`
+    assert legal_answer("matter_other", ranking, None, set()) == (["utter_answer_other"], "other")
+    # 「那现在咋整」 after the wage answer: the words do not leave the wage claim; its close question
+    vague = ranked(("other", 0.2), ("labor_wage", 0.15))
+    assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, vague) == (
+        ["utter_answer_labor_wage_evidence"], "labor_wage")
+    assert legal_answer("matter_other", ranked(("matter_other", 0.9)), "labor_wage", {WAGE}, vague) == (
+        ["utter_followup_no_answer"], "labor_wage")  # nothing close: said honestly, the code is kept
+    # a new problem no code covers, in so many words (a neighbour's video defaming the shop): `other`
+    clear = ranked(("other", 0.8), ("labor_wage", 0.01))
+    assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, clear) == (["utter_answer_other"], "other")
