@@ -55,9 +55,11 @@ SCOPE_REASONS = {
 RESPONDENT_SCOPE = ("这类事的法律援助，说的是提出请求的一方，比如讨工资、要赡养费的人（法律援助法第三十一条）。"
                     "您是被要求的一方，能不能给法律援助，由工作人员判断。")
 # Rule 7 (Art. 33) when the input does not say that a retrial was decided or a protest lodged.
-RETRIAL_NOT_DECIDED = ("申诉、申请再审的案子，要等法院决定再审、或者检察院提出抗诉以后，经济困难的才能申请法律援助"
-                       "（法律援助法第三十三条）。在这之前，可以免费咨询，也可以请工作人员帮您写申诉或再审申请"
-                       "（法律援助法第二十二条）。")
+# The chat screening does not ask it (staff check the court's or procuratorate's paper), so the
+# sentence is true both for a case already decided and for one not yet decided.
+RETRIAL_NOT_DECIDED = ("申诉、申请再审的案子：法院已经决定再审、或者检察院已经提出抗诉的，经济困难的可以申请法律援助，"
+                       "请带上法院或检察院的文书；还没有决定的，先不能给法律援助（法律援助法第三十三条），"
+                       "但可以免费咨询，也可以请工作人员帮您写申诉或再审申请（法律援助法第二十二条）。")
 RETRIAL_RESPONDENT = ("申诉、再审的法律援助，说的是不服判决、提出申诉或者申请再审的一方（法律援助法第三十三条）。"
                       "您是另一方，能不能给法律援助，由工作人员判断。")
 RETRIAL_TIME_LIMIT = "民事案件申请再审，一般要在判决、裁定生效后6个月内提出（民事诉讼法第二百一十六条），不要拖。"
@@ -429,7 +431,9 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     local = case.matter in config.local_matters
     if not (local or case.matter in ART31_MATTERS or case.matter in PARTIAL_SCOPE):
         d.outcome, d.hardship_check = "out_of_scope", "not_required"
-        d.reasons.append("这类事不在本地法律援助的范围内，但可以免费咨询，也可以调解。")
+        # the outcome's own sentence already says 「不在本地法律援助的范围内」: the reason says why
+        d.reasons.append("法律规定给法律援助的事（法律援助法第三十一条）和本市另外加的事里，没有这一类。"
+                         "但可以免费咨询，也可以调解。")
         d.legal_basis.append(_article("三十一"))
         return _finish(case, d)
     if case.matter != "other":

@@ -154,6 +154,19 @@ def test_danger_comes_before_everything(assistant):
     assert "诈骗" in fraud and "96110" in fraud
 
 
+def test_a_citizen_who_spoke_of_suicide_is_called_first(assistant):
+    me = sender()
+    assert "12356" in joined(assistant.say(me, "老板欠了半年工资 我真的不想活了"))
+    assert "同意" in joined(assistant.say(me, "我要申请法律援助"))
+    for answer in ("同意", "赵大山", "13812345678", "彝良县"):
+        assistant.say(me, answer)
+    assert "请核对" in joined(assistant.say(me, "在砖厂干了半年，老板一分工资没给"))
+    done = joined(assistant.say(me, "对"))
+    ticket = assistant.ticket(TICKET.search(done).group()).json()
+    assert ticket["priority"] == "urgent" and ticket["priority_reasons"] == ["self_harm"]
+    assert "欠条或工资条" in done  # the wage claim's own papers
+
+
 def test_asides_get_a_calm_reply(assistant):
     me = sender()
     assert "12348" in joined(assistant.say(me, "转人工"))

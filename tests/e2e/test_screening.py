@@ -71,6 +71,10 @@ def test_minor_suspect_is_a_mandatory_notification(assistant):
     assert "律师" in talk(assistant, me, "孩子才16岁")
     result = talk(assistant, me, "还没请")
     assert "不用自己申请" in result and "第二十五条" in result and "收入" not in result
+    # the family may still hand it to staff: the ticket is urgent and says why (issue 14)
+    number = apply_with(assistant, me, "儿子16岁，昨天被派出所带走了，说是打架")
+    ticket = assistant.ticket(number).json()
+    assert ticket["priority"] == "urgent" and ticket["priority_reasons"] == ["mandatory_notification"]
 
 
 def test_income_not_told_is_likely_eligible_with_the_pledge(assistant):
@@ -131,6 +135,27 @@ def test_danger_gets_safety_advice_before_anything_else(assistant):
     talk(assistant, me, "我能申请法律援助吗", "家暴", "没有", "都不是")
     reply = talk(assistant, me, "很急 他说今晚回来要打死我")
     assert reply.index("110") < reply.index("符合申请法律援助的条件")
+    # the threat makes the ticket urgent, with the reason for staff; the papers are violence's own
+    assert "同意" in talk(assistant, me, "要")
+    talk(assistant, me, "同意", "李秀英", "13812345678", "镇雄县")
+    assert "请核对" in talk(assistant, me, "老公喝了酒就打我，上个月打断了肋骨")
+    done = talk(assistant, me, "对")
+    ticket = assistant.ticket(TICKET.search(done).group()).json()
+    assert ticket["priority"] == "urgent" and ticket["priority_reasons"] == ["violence"]
+    assert "报警回执" in done and "验伤" in done and "欠条" not in done and "工资" not in done
+
+
+def test_a_years_income_is_read_as_such_and_a_rejected_read_back_is_dropped(assistant):
+    me = sender()
+    assert "收入" in talk(assistant, me, "我能申请法律援助吗", "讨工资", "没有", "都不是")
+    assert "每月约1667元" in talk(assistant, me, "一年收入两万来块")  # not 2 yuan, not 20000 a month
+    me = sender()
+    assert "收入" in talk(assistant, me, "我能申请法律援助吗", "讨工资", "没有", "都不是")
+    read_back = talk(assistant, me, "两万多")
+    assert "每月约20000元" in read_back and "不对，一年" in read_back  # the month asked, and how to say a year
+    dropped = talk(assistant, me, "不对")
+    assert "刚才记的不算" in dropped and "收入" in dropped  # acknowledged, then asked again
+    assert assistant.tracker(me)["slots"]["household_monthly_income"] is None
 
 
 def test_a_lawyer_answer_corrected_after_the_result_reopens_the_questions(assistant):

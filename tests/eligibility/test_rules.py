@@ -143,7 +143,9 @@ def test_rule_table(case, outcome, hardship, priority, article):
 def test_retrial_not_yet_decided_says_the_condition_and_the_time_limit():
     decision = decide(matter="retrial", role="retrial_applicant", statuses=["dibao"])
     text = "".join(decision.reasons)
-    assert "法院决定再审" in text and "检察院提出抗诉" in text and "法律援助法第三十三条" in text
+    assert "法院已经决定再审" in text and "检察院已经提出抗诉" in text and "法律援助法第三十三条" in text
+    assert "还没有决定的，先不能给法律援助" in text  # true whether or not it was decided: staff check the paper
+    assert decision.outcome == "likely_eligible"  # never `eligible` before a decision is known
     assert "6个月" in text and "民事诉讼法第二百一十六条" in decision.legal_basis
     decided = decide(matter="retrial", role="retrial_applicant", statuses=["dibao"], retrial_decided=True)
     assert "6个月" not in "".join(decided.reasons)
@@ -323,3 +325,11 @@ def test_every_cited_article_exists():
                     assert article in articles, (case, basis)
             else:  # another statute (民事诉讼法 for the retrial time limit): in ../shared/laws too
                 assert find_citations(basis) and not unknown_citations(basis), (case, basis)
+
+
+def test_out_of_scope_reason_says_why_without_repeating_the_outcome():
+    """The outcome's reply says 「这类事不在本地法律援助的范围内」; the reason must not say it again."""
+    decision = decide(matter="housing_land")
+    assert decision.outcome == "out_of_scope"
+    text = "".join(decision.reasons)
+    assert "不在本地法律援助的范围内" not in text and "第三十一条" in text and "免费咨询" in text

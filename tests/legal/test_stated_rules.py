@@ -49,13 +49,10 @@ DECISION_PERIOD = re.compile(r"(?:7|七)(?:个工作)?日内(?:进行审查，)?
 
 
 def test_the_decision_period_is_said_the_same_true_way_everywhere():
-    from referral.models import Referral, ReferralStatus
-    from referral.status_text import status_text
-
-    status = status_text(Referral(status=ReferralStatus.new))
-    texts = [*bot_texts(), *(("decision", t) for t in decision_texts()), ("status_text", status)]
+    """The bot's texts and the engine's; the status text's exact words: tests/referral/test_status_api.py."""
+    texts = [*bot_texts(), *(("decision", t) for t in decision_texts())]
     said = [(name, s) for name, text in texts for s in sentences(text) if DECISION_PERIOD.search(s)]
-    assert {"utter_referral_created", "utter_answer_legal_aid_processing_time", "decision", "status_text"} <= {
+    assert {"utter_referral_created", "utter_answer_legal_aid_processing_time", "decision"} <= {
         name for name, _ in said}
     for name, sentence in said:
         assert "7个工作日内" in sentence and "齐全" in sentence, (name, sentence)
