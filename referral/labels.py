@@ -31,6 +31,7 @@ PRIORITY_REASON_LABELS: dict[str, str] = {
 # Channels are free text from the bot and API clients; an unknown channel is shown as its code.
 CHANNEL_LABELS: dict[str, str] = {
     "wechat": "微信公众号",
+    "web": "网页聊天",
     "webchat": "网页聊天",
     "socketio": "网页聊天",
     "rest": "网页或接口",
