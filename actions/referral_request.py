@@ -15,6 +15,9 @@ from actions.tracker_history import (
     township_of_answer,
 )
 
+# Channels whose sender id can receive the decision later (WeChat: the OpenID).
+REPLY_CHANNELS = frozenset({"wechat"})
+
 
 def idempotency_key(tracker: Tracker) -> str:
     """One key per application: the conversation and the moment this form was opened.
@@ -40,6 +43,9 @@ def referral_payload(tracker: Tracker) -> dict[str, Any]:
     conversation = conversation_before_form(tracker)
     if conversation:
         payload["conversation"] = conversation
+    if payload["channel"] in REPLY_CHANNELS:
+        # the referral service sends the decision back through this channel (its outbox)
+        payload["reply_to"] = tracker.sender_id
     dangers = dangers_told(tracker)
     if dangers:
         payload["dangers"] = dangers  # staff call these citizens first (the ticket is urgent)

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 
 from referral import console
-from referral.api import health, referrals, screenings, staff, status
+from referral.api import health, notifications, referrals, screenings, staff, status
 from referral.db import make_engine, make_session_factory
 from referral.desk import route_backlog
 from referral.routing import seed_stations
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(referrals.router)
     app.include_router(screenings.router)
     app.include_router(status.router)
+    app.include_router(notifications.router)
     app.include_router(staff.router)
     app.include_router(console.router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")

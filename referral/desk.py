@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from referral import notifications
 from referral.models import (
     CLAIMABLE_STATUSES,
     OPEN_STATUSES,
@@ -305,6 +306,7 @@ def accept(session: Session, user: StaffUser, ticket_number: str, note: str = ""
     referral.decision_reason = note.strip() or None
     _event(session, referral, user, "accepted", ReferralStatus.claimed, note=note.strip() or None)
     audit(session, user, "decide", referral, detail="accepted", client=client)
+    notifications.queue_decision(session, referral)  # in the decision's own transaction
     session.commit()
     return referral
 
@@ -328,6 +330,7 @@ def refuse(session: Session, user: StaffUser, ticket_number: str, reason: str, *
     _event(session, referral, user, "refused", ReferralStatus.claimed,
            note=f"理由：{reason.strip()}\n{refusal_notice(referral)}")
     audit(session, user, "decide", referral, detail="refused", client=client)
+    notifications.queue_decision(session, referral)  # in the decision's own transaction
     session.commit()
     return referral
 

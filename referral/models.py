@@ -144,6 +144,9 @@ class Referral(Base):
     # Why the ticket has its priority (referral/rules/priority.py codes; labels in referral/labels.py):
     # danger the citizen spoke of, a mandatory defence, Art. 44's urgency, the green channel.
     priority_reasons: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # Where a channel that can write to the citizen later sends the decision (a WeChat OpenID);
+    # None for channels that cannot. Never shown to staff, never in the public schemas.
+    reply_to: Mapped[str | None] = mapped_column(String(128), nullable=True)
     # Routing and the desk (referral/routing.py, referral/desk.py)
     township: Mapped[str | None] = mapped_column(String(32), nullable=True)
     groups: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # applicant groups used for routing
@@ -198,6 +201,31 @@ class ReferralEvent(Base):
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[StaffUser | None] = relationship()
     station: Mapped[Station | None] = relationship()
+
+
+class Notification(Base):
+    """A message to a citizen waiting for its channel (the transactional outbox): written in the
+    same transaction as the decision, so none is lost while the channel is down; the channel
+    fetches the pending ones and says whether each went out (referral/notifications.py)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # decision
+    channel: Mapped[str] = mapped_column(String(32), index=True)
+    recipient: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # done without delivery: the channel cannot reach the citizen (e.g. WeChat's 48-hour window closed);
+    # the citizen's status lookup still tells the decision
+    given_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    referral: Mapped[Referral] = relationship()
 
 
 class AuditEntry(Base):

@@ -51,6 +51,11 @@ class ReferralCreate(BaseModel):
         description="danger the citizen spoke of in the conversation (the bot's safety rules): thoughts of "
         "suicide, violence now or a threat to life, a fraud in progress; makes the ticket urgent",
     )
+    reply_to: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="the channel's address of the citizen (a WeChat OpenID), for channels that can send the "
+        "decision later (wechat); never shown to staff",
+    )
     conversation: list[Annotated[str, Field(max_length=2000)]] | None = Field(
         default=None, max_length=50,
         description="what the citizen said before applying (their own messages, oldest first), so staff never re-ask",

@@ -95,6 +95,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             urgent=bool(decision and decision.get("urgent")),
             township=data.township,
             conversation=data.conversation,
+            reply_to=data.reply_to,
         )
         session.add(referral)
         try:

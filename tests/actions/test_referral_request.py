@@ -52,3 +52,9 @@ def test_no_danger_no_field_and_a_new_session_forgets_the_old_one():
     assert "dangers" not in referral_payload(make_tracker(slots=FILLED, events=[*said, FORM_OPENED_AT_50]))
     calm = [user_message("他以前打过我", 1.0)]  # violence in the past is the matter, not a danger now
     assert "dangers" not in referral_payload(make_tracker(slots=FILLED, events=[*calm, FORM_OPENED_AT_50]))
+
+
+def test_a_wechat_application_gives_the_openid_for_the_decision_and_others_give_none():
+    wechat = referral_payload(make_tracker(slots=FILLED, channel="wechat", sender_id="oAbc123openid"))
+    assert wechat["reply_to"] == "oAbc123openid"
+    assert "reply_to" not in referral_payload(make_tracker(slots=FILLED, channel="rest"))
