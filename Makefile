@@ -147,6 +147,11 @@ bench: install train ## print NLU parse time, start-up time, reply latency and m
 	$(BOT)/python -m scripts.bench_nlu
 	$(REF)/python -m scripts.bench
 
+wechat-menu: install ## install the WeChat official account's menu (bot/channels/wechat_menu.json; needs WECHAT_APP_ID, WECHAT_APP_SECRET)
+	$(BOT)/python -m bot.channels.wechat_menu
+
+.PHONY: wechat-menu
+
 clean: ## remove trained models and runtime files (keeps the environments)
 	rm -rf models var .rasa results
 
