@@ -12,7 +12,8 @@ Every request:
 3. is parsed as XML only when it is at most 64 KB and has no DTD or entity (defusedxml), else 400.
 
 A message is handled once, however often WeChat retries it (de-duplication by MsgId, events by
-sender + CreateTime; `wechat_dedup.py`). Text, voice (WeChat's recognised text) and menu clicks go
+sender + CreateTime; `wechat_dedup.py`); a retry of a passively answered message gets the same
+reply again, since WeChat retries only when the first answer did not reach it. Text, voice (WeChat's recognised text) and menu clicks go
 to the bot; subscribing gets a welcome; other types get a reply saying what works. When the bot's
 turn ends within the passive budget (~4 s) with one bubble that fits WeChat's 2 KB, the reply goes
 back in the HTTP answer (passive reply); otherwise the channel answers `success` at once and sends
@@ -308,6 +309,31 @@ class ButtonMemory:
         return text
 
 
+class RecentReplies:
+    """The passive replies of the last minute, by message key, for WeChat's retries (this instance only)."""
+
+    def __init__(self, ttl: float = 60, max_replies: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.max_replies = max_replies
+        self._clock = clock
+        self._replies: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    def put(self, key: str, content: str) -> None:
+        now = self._clock()
+        while self._replies and next(iter(self._replies.values()))[0] <= now:
+            self._replies.popitem(last=False)
+        self._replies[key] = (now + self.ttl, content)
+        while len(self._replies) > self.max_replies:
+            self._replies.popitem(last=False)
+
+    def get(self, key: str) -> str | None:
+        entry = self._replies.get(key)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+
 class WeChatInput(InputChannel):
     """The WeChat official account webhook."""
 
@@ -341,6 +367,7 @@ class WeChatInput(InputChannel):
                            "sent (customer-service API); only quick one-message answers reach citizens")
         self.dedup = dedup or dedup_store_from_url(self.settings.redis_url or None, self.settings.dedup_ttl)
         self.buttons = ButtonMemory()
+        self._passive_replies = RecentReplies()
         self._background: set[asyncio.Task[Any]] = set()
         # Citizens with customer-service messages still to send: their next answers queue behind them.
         self._sending: dict[str, int] = {}
@@ -442,9 +469,13 @@ class WeChatInput(InputChannel):
     async def _handle(self, request: Request, message: BaseMessage, on_new_message: BotHandler) -> HTTPResponse:
         openid = message.source
         who = user_tag(openid)
-        if not await self.dedup.claim(dedup_key(message)):
-            logger.info("wechat channel: repeated delivery of a %s message from %s ignored", message.type, who)
-            return response.text("success")
+        key = dedup_key(message)
+        if not await self.dedup.claim(key):
+            # WeChat retries only when our answer did not reach it: give the same passive reply again.
+            again = self._passive_replies.get(key)
+            logger.info("wechat channel: repeated delivery of a %s message from %s: %s", message.type, who,
+                        "passive reply sent again" if again else "acknowledged")
+            return self._passive(request, message, again) if again else response.text("success")
         text, direct = message_text_for_bot(message)
         logger.info("wechat channel: %s message from %s", message.type, who)
         if direct is not None:
@@ -497,12 +528,16 @@ class WeChatInput(InputChannel):
         fits = len(bubbles) == 1 and len(only.encode("utf-8")) <= MAX_TEXT_BYTES and "]]>" not in only
         # A passive reply must not overtake customer-service messages still queued for this citizen.
         if fits and not self._sending.get(openid):
-            xml = TextReply(message=message, content=only).render()
-            if self.crypto is not None:
-                xml = self.crypto.encrypt_message(xml, request.args.get("nonce", ""))
-            return response.text(xml, content_type="application/xml")
+            self._passive_replies.put(dedup_key(message), only)
+            return self._passive(request, message, only)
         self._queue(openid, self._send_texts(openid, [piece for bubble in bubbles for piece in split_text(bubble)]))
         return response.text("success")
+
+    def _passive(self, request: Request, message: BaseMessage, content: str) -> HTTPResponse:
+        xml = TextReply(message=message, content=content).render()
+        if self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, request.args.get("nonce", ""))
+        return response.text(xml, content_type="application/xml")
 
     async def _deliver_slow_turn(self, openid: str, turn: asyncio.Future[Any],
                                  collector: WeChatCollectingOutput) -> None:

@@ -306,13 +306,28 @@ async def test_no_reply_from_the_bot_answers_success(webhook: Webhook, bot: Scri
 # --- retries -------------------------------------------------------------------------------------
 
 
-async def test_a_retried_msgid_is_one_turn(webhook: Webhook, bot: ScriptedBot) -> None:
+async def test_a_retried_msgid_is_one_turn_and_gets_the_same_passive_reply(webhook: Webhook,
+                                                                            bot: ScriptedBot) -> None:
     body = text_xml("我要申请法律援助", msg_id=6_000_000_042)
     first = await webhook.post(body)
     assert reply_content(first[1])["Content"] == "您好，我在。"
+    bot.replies = [{"text": "第二次的回答"}]
     for _ in range(3):  # WeChat retries up to three times, each with a fresh signature
-        assert await webhook.post(body) == (200, "success")
+        status, again = await webhook.post(body)
+        assert status == 200
+        assert reply_content(again)["Content"] == "您好，我在。"  # the lost reply, not a new turn
     assert bot.texts == ["我要申请法律援助"]
+
+
+async def test_a_retry_after_customer_service_delivery_is_only_acknowledged(webhook: Webhook, bot: ScriptedBot,
+                                                                            fake_wechat: FakeWeChat) -> None:
+    bot.replies = [{"text": "一"}, {"text": "二"}]
+    body = text_xml("老板欠工资怎么办", msg_id=6_000_000_044)
+    assert await webhook.post(body) == (200, "success")
+    assert await webhook.post(body) == (200, "success")
+    await webhook.channel.drain()
+    assert [m.content for m in fake_wechat.messages] == ["一", "二"]
+    assert bot.texts == ["老板欠工资怎么办"]
 
 
 async def test_retries_arriving_during_a_slow_turn_are_one_turn(fake_wechat: FakeWeChat) -> None:
@@ -329,9 +344,10 @@ async def test_retries_arriving_during_a_slow_turn_are_one_turn(fake_wechat: Fak
 
 async def test_events_without_msgid_are_deduplicated_by_sender_and_time(webhook: Webhook, bot: ScriptedBot) -> None:
     created = int(time.time())
-    status, _ = await webhook.post(event_xml("CLICK", key="CHECK_APPLICATION", create_time=created))
+    status, first = await webhook.post(event_xml("CLICK", key="CHECK_APPLICATION", create_time=created))
     assert status == 200
-    assert await webhook.post(event_xml("CLICK", key="CHECK_APPLICATION", create_time=created)) == (200, "success")
+    status, retried = await webhook.post(event_xml("CLICK", key="CHECK_APPLICATION", create_time=created))
+    assert reply_content(retried)["Content"] == reply_content(first)["Content"]
     # another citizen clicking in the same second is a different event
     await webhook.post(event_xml("CLICK", key="CHECK_APPLICATION", create_time=created, openid="oOther"))
     assert bot.texts == ["查询申请进度", "查询申请进度"]

@@ -10,6 +10,7 @@ from bot.channels.wechat import (
     BUTTON_HINT,
     ButtonMemory,
     HideWeChatQuery,
+    RecentReplies,
     RequestRefused,
     WeChatInput,
     WeChatSettings,
@@ -119,3 +120,16 @@ def test_access_log_lines_of_the_webhook_lose_their_query() -> None:
     other.request = "GET http://h/conversations/x/tracker?token=t"
     HideWeChatQuery().filter(other)
     assert other.request == "GET http://h/conversations/x/tracker?token=t"
+
+
+def test_recent_replies_expire_and_stay_bounded() -> None:
+    now = [0.0]
+    replies = RecentReplies(ttl=60, max_replies=2, clock=lambda: now[0])
+    replies.put("msg:1", "一")
+    assert replies.get("msg:1") == "一"
+    assert replies.get("msg:2") is None
+    replies.put("msg:2", "二")
+    replies.put("msg:3", "三")
+    assert replies.get("msg:1") is None  # the oldest went
+    now[0] = 61
+    assert replies.get("msg:3") is None
