@@ -12,14 +12,14 @@ Every request:
 3. is parsed as XML only when it is at most 64 KB and has no DTD or entity (defusedxml), else 400.
 
 A message is handled once, however often WeChat retries it (de-duplication by MsgId, events by
-sender + CreateTime; `wechat_dedup.py`); a retry of a passively answered message gets the same
-reply again, since WeChat retries only when the first answer did not reach it. Text, voice (WeChat's recognised text) and menu clicks go
-to the bot; subscribing gets a welcome; other types get a reply saying what works. When the bot's
-turn ends within the passive budget (~4 s) with one bubble that fits WeChat's 2 KB, the reply goes
-back in the HTTP answer (passive reply); otherwise the channel answers `success` at once and sends
-the bubbles, in order and split at line breaks to fit 2 KB, as customer-service messages
-(`wechat_api.py`). Buttons become numbered lines, and a citizen who answers with the number gets
-that button's payload.
+sender + CreateTime; `wechat_dedup.py`); a retry of a passively answered message gets the same reply
+again, since WeChat retries only when the first answer did not reach it. Text, voice (WeChat's
+recognised text) and menu clicks go to the bot; subscribing gets a welcome; other types get a reply
+saying what works. When the bot's turn ends within the passive budget (~4 s) with one bubble that
+fits WeChat's 2 KB, the reply goes back in the HTTP answer (passive reply); otherwise the channel
+answers `success` at once and sends the bubbles, in order and split at line breaks to fit 2 KB, as
+customer-service messages (`wechat_api.py`). Buttons become numbered lines, and a citizen who
+answers with the number gets that button's payload.
 
 The sender id is the OpenID. Logs show OpenIDs hashed (`user_tag`) and never a message's text.
 """
