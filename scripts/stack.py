@@ -246,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"""
 法律援助智能助手已启动 / the assistant is running ({ready['startup_seconds']} s):
   Rasa server (REST channel): {rasa_url}/webhooks/rest/webhook
+  web chat page (网页聊天):    {rasa_url}/webhooks/web/
   action server:              {action_url}
   referral service API:       {referral_url}/docs   (OpenAPI: {referral_url}/openapi.json)
   staff console (工作人员):    {referral_url}/console/
