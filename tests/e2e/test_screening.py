@@ -141,7 +141,7 @@ def test_danger_gets_safety_advice_before_anything_else(assistant):
     assert "请核对" in talk(assistant, me, "老公喝了酒就打我，上个月打断了肋骨")
     done = talk(assistant, me, "对")
     ticket = assistant.ticket(TICKET.search(done).group()).json()
-    assert ticket["priority"] == "urgent" and ticket["priority_reasons"] == ["violence"]
+    assert ticket["priority"] == "urgent" and ticket["priority_reasons"] == ["violence", "deadline_soon"]  # 「很急」
     assert "报警回执" in done and "验伤" in done and "欠条" not in done and "工资" not in done
 
 
