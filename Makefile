@@ -11,7 +11,9 @@ BOT := $(BOT_VENV)/bin
 REF := $(REFERRAL_VENV)/bin
 PYTHON3 ?= python3
 MODEL := models/legalaid.tar.gz
-TRAINING_FILES := config.yml domain.yml $(sort $(shell find data bot -type f -not -path '*/__pycache__/*' 2>/dev/null))
+# bot/channels and bot/webchat (input channels, the web chat page) are not read by training.
+TRAINING_FILES := config.yml domain.yml $(sort $(shell find data bot -type f -not -path '*/__pycache__/*' \
+                    -not -path 'bot/channels/*' -not -path 'bot/webchat/*' 2>/dev/null))
 # Rewritten only when the set of training files changes, so a deleted file retrains too.
 TRAINING_LIST := models/.training-files
 QUIET_PIP := { grep -v -e 'is ignored: it is neither a file nor a directory' -e 'DEPRECATION: .* legacy' || true; }
