@@ -90,6 +90,10 @@ KEPT_UNDER_VIOLENCE = frozenset({"divorce"})
 # (bot.classifier.MatterTopicReader). Otherwise it is a follow-up: 「认定了能赔哪些」 after a work
 # injury is not a traffic question, 「被车撞了能赔哪些」 is.
 TOPIC_PRIOR = 3.0
+# ... and only when its words speak of the new matter at all: when every matter is unlikely (「那现在
+# 咋整」 after the wage answer: criminal defence 0.10, wages 0.03), a ratio means nothing. Clear
+# messages of another matter read 0.6-0.9 (「被车撞了能赔哪些」 0.92); vague ones stay under 0.2.
+TOPIC_FLOOR = 0.3
 # How much of the probability left beside the danger intents the problem under a danger
 # message must have to be answered too.
 UNDERLYING_SHARE = 0.5
@@ -150,7 +154,7 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
         return answers, matter
     if code is not None and matter not in (None, "other", code):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
-        if shares.get(code, 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
+        if not _leaves(matter, code, shares):
             point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
             answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
             return [not_again(answer, sent, repeated)], matter
@@ -172,7 +176,7 @@ def _unclear_matter(ranking: list[dict[str, Any]], matter: str | None, sent: set
     (「那现在咋整」 after the wage answer stays a wage conversation)."""
     if matter not in (None, "other"):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
-        if shares.get("other", 0.0) < TOPIC_PRIOR * shares.get(matter, 0.0):
+        if not _leaves(matter, "other", shares):
             answer = _close_question(matter, ranking) or FOLLOWUP_NO_ANSWER
             return [not_again(answer, sent, repeated) if answer != FOLLOWUP_NO_ANSWER else answer], matter
     return [ASK_WHAT_HAPPENED], "other"
@@ -191,6 +195,13 @@ def _on_the_matter(matter: str | None, text: str, last_sent: str | None) -> bool
     if matter in (None, "other") or _NAMES_LEGAL_AID.search(text or ""):
         return False
     return last_sent is None or not last_sent.removeprefix("utter_").startswith(_LEGAL_AID_RESPONSES)
+
+
+def _leaves(matter: str, code: str, shares: dict[str, float]) -> bool:
+    """Whether a message's words lead from ``matter`` to ``code`` clearly: clearly of ``code`` at all
+    (TOPIC_FLOOR) and far more of it than of the matter so far (TOPIC_PRIOR)."""
+    new = shares.get(code, 0.0)
+    return new >= TOPIC_FLOOR and new >= TOPIC_PRIOR * shares.get(matter, 0.0)
 
 
 def _topic_shares(topics: list[dict[str, Any]]) -> dict[str, float]:

@@ -206,3 +206,14 @@ def test_an_unclear_matter_asks_what_happened_but_never_loses_a_known_matter():
     # a new problem no code covers, in so many words (a neighbour's video defaming the shop): `other`
     clear = ranked(("other", 0.8), ("labor_wage", 0.01))
     assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, clear) == (["utter_answer_other"], "other")
+
+
+def test_a_vague_message_never_moves_the_conversation_when_no_matter_is_likely():
+    """「那现在咋整」 after the wage answer: filed under criminal defence at 0.11, its words speak of no
+    matter (criminal defence 0.10, wages 0.03): a ratio of 3 alone would have sent the criminal answer."""
+    ranking = ranked(("matter_criminal_defense", 0.107), ("matter_other", 0.1), ("check_application", 0.067))
+    flat = ranked(("other", 0.113), ("criminal_defense", 0.104), ("debt_loan", 0.084), ("labor_wage", 0.03))
+    assert legal_answer("matter_criminal_defense", ranking, "labor_wage", {WAGE}, flat) == (
+        ["utter_followup_no_answer"], "labor_wage")
+    assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, flat) == (
+        ["utter_followup_no_answer"], "labor_wage")
