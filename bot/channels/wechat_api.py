@@ -1,4 +1,4 @@
-"""The one client of WeChat's official-account HTTP API: access token, customer-service messages, menu.
+"""The one client of WeChat's official-account HTTP API: access token, customer-service messages, media, menu.
 
 Async (aiohttp), so it never blocks Rasa's event loop. The access token is fetched in this one
 place, cached, and fetched again shortly before it expires or when WeChat says it is invalid or
@@ -32,6 +32,10 @@ TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 BUSY_ERRCODE = -1
 # errcode 45015: the citizen's last message is more than 48 h old; customer-service messages are refused.
 OUT_OF_WINDOW_ERRCODE = 45015
+# errcode 40003: the OpenID is not a follower of this account (wrong id, or another account's).
+INVALID_OPENID_ERRCODE = 40003
+# Content types under which WeChat answers an error as JSON instead of the media file.
+_JSON_TYPES = ("application/json", "text/plain")
 
 
 class WeChatAPIError(Exception):
@@ -41,6 +45,10 @@ class WeChatAPIError(Exception):
         super().__init__(f"WeChat API error {errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+
+
+class MediaTooLarge(Exception):
+    """A media file larger than the caller's limit (not read to the end)."""
 
 
 class _TransientError(Exception):
@@ -91,6 +99,35 @@ class WeChatAPI:
         """One customer-service text message (works within 48 h of the citizen's last message)."""
         await self._call("/cgi-bin/message/custom/send",
                          {"touser": openid, "msgtype": "text", "text": {"content": text}})
+
+    async def get_media(self, media_id: str, max_bytes: int) -> bytes:
+        """The file a citizen sent (image, voice) by its MediaId, valid for 3 days after the message.
+
+        Raises `MediaTooLarge` as soon as the file is known to exceed `max_bytes` (never reading
+        more than `max_bytes` + one chunk), `WeChatAPIError` when WeChat refuses or cannot be reached.
+        """
+        for attempt in range(1, self._attempts + 1):
+            token = await self.access_token()
+            try:
+                result = await self._download("/cgi-bin/media/get", {"access_token": token, "media_id": media_id},
+                                              max_bytes)
+            except _TransientError as exc:
+                await self._retry_or_raise(attempt, "media", exc)
+                continue
+            if isinstance(result, bytes):
+                return result
+            errcode = int(result.get("errcode", 0) or 0)
+            if errcode in TOKEN_ERRCODES:
+                logger.info("wechat api: media answered errcode %s; fetching a new access token", errcode)
+                self._invalidate(token)
+                if attempt == self._attempts:
+                    raise WeChatAPIError(errcode, str(result.get("errmsg", "")))
+                continue
+            if errcode == BUSY_ERRCODE:
+                await self._retry_or_raise(attempt, "media", _TransientError("system busy"))
+                continue
+            raise WeChatAPIError(errcode or -4, str(result.get("errmsg", "no media in the answer")))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def create_menu(self, menu: dict[str, Any]) -> None:
         """Replace the official account's custom menu."""
@@ -170,6 +207,39 @@ class WeChatAPI:
         delay = self._backoff * 2 ** (attempt - 1)
         logger.warning("wechat api: %s failed (%s); retry %d in %.2f s", what, exc, attempt, delay)
         await asyncio.sleep(delay)
+
+    async def _download(self, path: str, params: dict[str, str], max_bytes: int) -> bytes | dict[str, Any]:
+        """A file (bytes), or WeChat's JSON error answer (dict)."""
+        try:
+            async with self._http().get(self.base_url + path, params=params) as response:
+                status = response.status
+                content_type = response.headers.get("Content-Type", "").lower()
+                if status < 400 and response.content_length is not None and response.content_length > max_bytes:
+                    raise MediaTooLarge(f"{response.content_length} bytes")
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes and status < 400 and not content_type.startswith(_JSON_TYPES):
+                        raise MediaTooLarge(f"more than {max_bytes} bytes")
+                    if size > max_bytes + 64 * 1024:
+                        break
+                    chunks.append(chunk)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _TransientError(type(exc).__name__) from None  # the URL holds the token: type only
+        if status >= 500:
+            raise _TransientError(f"HTTP {status}")
+        if status >= 400:
+            raise WeChatAPIError(-3, f"HTTP {status} from {path}")
+        raw = b"".join(chunks)
+        if content_type.startswith(_JSON_TYPES) or raw[:1] == b"{":
+            try:
+                result = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                result = None
+            if isinstance(result, dict):
+                return result
+        return raw
 
     async def _request(self, method: str, path: str, *, params: dict[str, str],
                        data: bytes | None = None) -> dict[str, Any]:

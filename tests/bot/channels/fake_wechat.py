@@ -1,10 +1,11 @@
 """A local stand-in for WeChat's API servers, speaking the same HTTP API as api.weixin.qq.com.
 
 Standard library only, so both the bot env (channel tests) and the referral env (end-to-end
-test) can start it. It serves the three calls the project makes:
+test) can start it. It serves the four calls the project makes:
 
     GET  /cgi-bin/token?grant_type=client_credential&appid=…&secret=…
     POST /cgi-bin/message/custom/send?access_token=…   (customer-service message)
+    GET  /cgi-bin/media/get?access_token=…&media_id=…  (a file a citizen sent; `add_media` stores one)
     POST /cgi-bin/menu/create?access_token=…
 
 and records what it was sent. Tests steer it: expire the tokens, make the next calls fail with
@@ -72,11 +73,16 @@ def voice_xml(recognition: str | None, openid: str = OPENID) -> str:
             f"<MsgId>{next(_msg_ids)}</MsgId></xml>")
 
 
-def image_xml(openid: str = OPENID) -> str:
+def image_xml(openid: str = OPENID, media_id: str = "media-2", msg_id: int | None = None) -> str:
     return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType>"
-            f"<PicUrl><![CDATA[http://mmbiz.example/pic.jpg]]></PicUrl><MediaId><![CDATA[media-2]]></MediaId>"
-            f"<MsgId>{next(_msg_ids)}</MsgId></xml>")
+            f"<PicUrl><![CDATA[http://mmbiz.example/pic.jpg]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+            f"<MsgId>{msg_id or next(_msg_ids)}</MsgId></xml>")
+
+
+# small but real image headers (what the channel sniffs), padded to any size
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 32
 
 
 def event_xml(event: str, key: str | None = None, openid: str = OPENID, create_time: int | None = None) -> str:
@@ -107,6 +113,8 @@ class FakeWeChat:
         self.send_requests = 0
         self.messages: list[SentMessage] = []
         self.menus: list[dict[str, Any]] = []
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_requests = 0
         self._valid_tokens: set[str] = set()
         self._expired_tokens: set[str] = set()
         self._counter = itertools.count(1)
@@ -155,6 +163,11 @@ class FakeWeChat:
         with self._changed:
             self._errcodes.extend(errcodes)
 
+    def add_media(self, media_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
+        """A file a citizen sent, served at /cgi-bin/media/get under `media_id`."""
+        with self._changed:
+            self.media[media_id] = (data, content_type)
+
     def wait_for_messages(self, count: int, timeout: float = 10.0) -> list[SentMessage]:
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -181,11 +194,15 @@ class FakeWeChat:
                 length = int(self.headers.get("Content-Length") or 0)
                 self._answer(fake._post(self.path, self.rfile.read(length)))
 
-            def _answer(self, result: tuple[int, dict[str, Any]]) -> None:
+            def _answer(self, result: tuple[int, dict[str, Any] | tuple[bytes, str]]) -> None:
                 status, payload = result
-                body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                if isinstance(payload, tuple):  # a file: bytes and their content type
+                    body, content_type = payload
+                else:
+                    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                    content_type = "application/json; charset=utf-8"
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -199,11 +216,13 @@ class FakeWeChat:
                 return True
             return False
 
-    def _get(self, path: str) -> tuple[int, dict[str, Any]]:
+    def _get(self, path: str) -> tuple[int, dict[str, Any] | tuple[bytes, str]]:
         url = urlsplit(path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if self._take_http_failure():
             return 500, {"error": "injected failure"}
+        if url.path == "/cgi-bin/media/get":
+            return self._media(query)
         if url.path != "/cgi-bin/token":
             return 404, {"errcode": 404, "errmsg": "not found"}
         with self._changed:
@@ -217,6 +236,19 @@ class FakeWeChat:
             token = f"fake-token-{next(self._counter)}"
             self._valid_tokens.add(token)
             return 200, {"access_token": token, "expires_in": self.expires_in}
+
+    def _media(self, query: dict[str, str]) -> tuple[int, dict[str, Any] | tuple[bytes, str]]:
+        token = query.get("access_token", "")
+        with self._changed:
+            self.media_requests += 1
+            if token in self._expired_tokens:
+                return 200, {"errcode": 42001, "errmsg": "access_token expired"}
+            if token not in self._valid_tokens:
+                return 200, {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+            found = self.media.get(query.get("media_id", ""))
+            if found is None:
+                return 200, {"errcode": 40007, "errmsg": "invalid media_id"}
+            return 200, found
 
     def _post(self, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
         url = urlsplit(path)

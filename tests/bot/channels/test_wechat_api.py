@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-from bot.channels.wechat_api import TOKEN_REFRESH_MARGIN_SECONDS, WeChatAPI, WeChatAPIError
-from tests.bot.channels.fake_wechat import APP_ID, APP_SECRET, OPENID, FakeWeChat
+from bot.channels.wechat_api import TOKEN_REFRESH_MARGIN_SECONDS, MediaTooLarge, WeChatAPI, WeChatAPIError
+from tests.bot.channels.fake_wechat import APP_ID, APP_SECRET, JPEG_BYTES, OPENID, FakeWeChat
 
 pytestmark = pytest.mark.asyncio
 
@@ -124,6 +124,48 @@ async def test_chinese_is_sent_as_utf8_not_escaped(fake_wechat: FakeWeChat) -> N
                                                       "text": {"content": "x"}}).encode(), method="POST")
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert json.load(answer)["errcode"] == 0
+
+
+async def test_media_is_fetched_as_bytes_with_the_cached_token(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.add_media("m-1", JPEG_BYTES)
+    api = client(fake_wechat)
+    try:
+        assert await api.get_media("m-1", max_bytes=1024) == JPEG_BYTES
+        await api.send_text(OPENID, "收到")
+    finally:
+        await api.close()
+    assert (fake_wechat.token_requests, fake_wechat.media_requests) == (1, 1)
+
+
+async def test_media_over_the_limit_is_refused_before_it_is_read_whole(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.add_media("big", JPEG_BYTES + b"\x00" * 300_000)
+    api = client(fake_wechat)
+    try:
+        with pytest.raises(MediaTooLarge):
+            await api.get_media("big", max_bytes=100_000)
+        assert len(await api.get_media("big", max_bytes=400_000)) == len(JPEG_BYTES) + 300_000
+    finally:
+        await api.close()
+
+
+async def test_media_errors_and_token_refresh(fake_wechat: FakeWeChat) -> None:
+    fake_wechat.add_media("m-1", JPEG_BYTES)
+    api = client(fake_wechat)
+    try:
+        with pytest.raises(WeChatAPIError) as unknown:
+            await api.get_media("no-such-media", max_bytes=1024)
+        assert unknown.value.errcode == 40007
+        fake_wechat.expire_tokens()
+        assert await api.get_media("m-1", max_bytes=1024) == JPEG_BYTES  # new token, same call
+        fake_wechat.fail_next_http(2)
+        assert await api.get_media("m-1", max_bytes=1024) == JPEG_BYTES  # HTTP 500 twice, then retried
+        fake_wechat.fail_next_http(3)
+        with pytest.raises(WeChatAPIError) as down:
+            await api.get_media("m-1", max_bytes=1024)
+        assert down.value.errcode == -2
+    finally:
+        await api.close()
+    assert fake_wechat.token_requests == 2
 
 
 @pytest.mark.filterwarnings("ignore")
