@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,6 +181,10 @@ class Referral(Base):
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"
     )
+    # Images the citizen sent while applying (referral/attachments.py), oldest first.
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="referral", order_by="Attachment.id", passive_deletes=True
+    )
 
 
 class ReferralEvent(Base):
@@ -226,6 +230,38 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     referral: Mapped[Referral] = relationship()
+
+
+class Attachment(Base):
+    """An image a citizen sent (a judgment, an IOU, an injury). The bytes live in a file under
+    ``Settings.attachments_dir`` named by a random id; the row holds what is needed to find it.
+
+    It waits unclaimed until a referral from the same channel and owner claims it; an unclaimed
+    one is deleted, row and file, after 24 hours (referral/attachments.py).
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        # One pending copy of the same image per owner: a channel's retry finds the first row.
+        Index("ux_attachments_pending_image", "channel", "owner", "sha256", unique=True,
+              sqlite_where=text("referral_id IS NULL"), postgresql_where=text("referral_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), nullable=True,
+                                                    index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    # The channel's address of the citizen (a WeChat OpenID), to match the referral's reply_to.
+    # Never shown to staff, never in the staff schemas.
+    owner: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(32))  # image/jpeg, image/png or image/webp, checked
+    size: Mapped[int] = mapped_column(Integer)  # bytes
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)  # the file's name: random, no personal data
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    referral: Mapped[Referral | None] = relationship(back_populates="attachments")
 
 
 class AuditEntry(Base):

@@ -6,13 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from referral.db import normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'referral.db'}"
+DEFAULT_ATTACHMENTS_DIR = PROJECT_ROOT / "var" / "attachments"
 
 _PLACEHOLDERS = {"", "changethis", "change-me", "secret", "token"}
 
@@ -25,6 +26,12 @@ class Settings(BaseSettings):
     # Bearer token the action server (and later the staff tools) present. No default:
     # the runner generates one for development; production must set a real one.
     referral_api_token: str = Field(min_length=16)
+    # Images citizens send (referral/attachments.py): one file per image, named by a random id.
+    # Env REFERRAL_ATTACHMENTS_DIR; a relative path is taken from the project's folder.
+    attachments_dir: Path = Field(
+        default=DEFAULT_ATTACHMENTS_DIR,
+        validation_alias=AliasChoices("referral_attachments_dir", "attachments_dir"),
+    )
 
     @field_validator("referral_api_token", mode="before")
     @classmethod
@@ -32,6 +39,11 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() in _PLACEHOLDERS:
             raise ValueError("REFERRAL_API_TOKEN is a placeholder; set a random value")
         return value
+
+    @field_validator("attachments_dir")
+    @classmethod
+    def _from_project_root(cls, value: Path) -> Path:
+        return value if value.is_absolute() else PROJECT_ROOT / value
 
     @field_validator("database_url")
     @classmethod
