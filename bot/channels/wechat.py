@@ -15,11 +15,17 @@ A message is handled once, however often WeChat retries it (de-duplication by Ms
 sender + CreateTime; `wechat_dedup.py`); a retry of a passively answered message gets the same reply
 again, since WeChat retries only when the first answer did not reach it. Text, voice (WeChat's
 recognised text) and menu clicks go to the bot; subscribing gets a welcome; other types get a reply
-saying what works. When the bot's turn ends within the passive budget (~4 s) with one bubble that
+saying what works. An image sent while the citizen's application form is open (after consent) is
+kept as evidence for the application (`wechat_media.py`); outside an application it gets the reply
+saying what works and is not fetched. When the bot's turn ends within the passive budget (~4 s) with one bubble that
 fits WeChat's 2 KB, the reply goes back in the HTTP answer (passive reply); otherwise the channel
 answers `success` at once and sends the bubbles, in order and split at line breaks to fit 2 KB, as
 customer-service messages (`wechat_api.py`). Buttons become numbered lines, and a citizen who
 answers with the number gets that button's payload.
+
+Decisions staff make on WeChat applications reach the citizen through the outbox worker
+(`wechat_outbox.py`), started with the server when WECHAT_TOKEN, WECHAT_APP_ID/SECRET and
+REFERRAL_API_URL/TOKEN are set, and stopped before it.
 
 The sender id is the OpenID. Logs show OpenIDs hashed (`user_tag`) and never a message's text.
 """
@@ -54,7 +60,15 @@ from wechatpy.replies import TextReply
 
 from bot.channels.wechat_api import DEFAULT_API_BASE, OUT_OF_WINDOW_ERRCODE, WeChatAPI, WeChatAPIError
 from bot.channels.wechat_dedup import DEFAULT_TTL_SECONDS, DedupStore, dedup_store_from_url
+from bot.channels.wechat_media import (
+    IMAGE_NOT_RECEIVED,
+    AttachmentUploader,
+    EvidenceImages,
+    ReferralService,
+    application_open,
+)
 from bot.channels.wechat_menu import message_for_click
+from bot.channels.wechat_outbox import DEFAULT_INTERVAL_SECONDS, OutboxWorker, ReferralOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +129,8 @@ class WeChatSettings:
     aes_key: str = ""  # WECHAT_AES_KEY: EncodingAESKey, 43 characters; empty means plain mode
     api_base: str = DEFAULT_API_BASE  # WECHAT_API_BASE
     redis_url: str = ""  # REDIS_URL: share de-duplication between Rasa instances
+    referral: ReferralService | None = None  # REFERRAL_API_URL + REFERRAL_API_TOKEN: evidence images, outbox
+    outbox_interval: float = DEFAULT_INTERVAL_SECONDS  # WECHAT_OUTBOX_INTERVAL seconds; 0: no outbox worker
     passive_budget: float = PASSIVE_BUDGET_SECONDS
     max_clock_skew: float = MAX_CLOCK_SKEW_SECONDS
     dedup_ttl: int = DEFAULT_TTL_SECONDS
@@ -124,9 +140,16 @@ class WeChatSettings:
         def get(name: str) -> str:
             return environ.get(name, "").strip()
 
+        try:
+            interval = float(get("WECHAT_OUTBOX_INTERVAL") or DEFAULT_INTERVAL_SECONDS)
+        except ValueError:
+            logger.error("wechat channel: WECHAT_OUTBOX_INTERVAL is not a number; using %s s",
+                         DEFAULT_INTERVAL_SECONDS)
+            interval = DEFAULT_INTERVAL_SECONDS
         return cls(token=get("WECHAT_TOKEN"), app_id=get("WECHAT_APP_ID"), app_secret=get("WECHAT_APP_SECRET"),
                    aes_key=get("WECHAT_AES_KEY"), api_base=get("WECHAT_API_BASE") or DEFAULT_API_BASE,
-                   redis_url=get("REDIS_URL"))
+                   redis_url=get("REDIS_URL"), referral=ReferralService.from_env(environ),
+                   outbox_interval=max(0.0, interval))
 
     def problem(self) -> str | None:
         """Why the channel cannot take messages (it then answers 503), or None."""
@@ -366,6 +389,9 @@ class WeChatInput(InputChannel):
             logger.warning("wechat channel: no WECHAT_APP_ID/WECHAT_APP_SECRET: slow or long answers cannot be "
                            "sent (customer-service API); only quick one-message answers reach citizens")
         self.dedup = dedup or dedup_store_from_url(self.settings.redis_url or None, self.settings.dedup_ttl)
+        referral = self.settings.referral
+        self.images = EvidenceImages(self.api, AttachmentUploader(referral) if referral else None)
+        self.outbox: OutboxWorker | None = None
         self.buttons = ButtonMemory()
         self._passive_replies = RecentReplies()
         self._background: set[asyncio.Task[Any]] = set()
@@ -406,12 +432,58 @@ class WeChatInput(InputChannel):
                 return self._refusal(refused)
             return await self._handle(request, message, on_new_message)
 
+        @wechat_webhook.listener("after_server_start")
+        async def start_outbox(*_: Any) -> None:
+            self.start_outbox()
+
+        @wechat_webhook.listener("before_server_stop")
+        async def stop_outbox(*_: Any) -> None:
+            await self.stop_outbox()
+
         @wechat_webhook.listener("after_server_stop")
         async def close_api(*_: Any) -> None:
+            await self.images.close()
             if self.api is not None:
                 await self.api.close()
 
         return wechat_webhook
+
+    # --- the outbox worker (decisions for citizens) -------------------------------------------
+
+    def start_outbox(self) -> None:
+        """Start delivering the referral service's messages, when everything it needs is set."""
+        missing = [what for what, ok in (("WECHAT_TOKEN", not self.problem),
+                                         ("WECHAT_APP_ID/WECHAT_APP_SECRET", self.api is not None),
+                                         ("REFERRAL_API_URL/REFERRAL_API_TOKEN", self.settings.referral is not None),
+                                         ("WECHAT_OUTBOX_INTERVAL > 0", self.settings.outbox_interval > 0)) if not ok]
+        if missing:
+            logger.info("wechat outbox: not started (needs %s); decisions are not sent by WeChat", ", ".join(missing))
+            return
+        if self.outbox is None:
+            assert self.settings.referral is not None
+            self.outbox = OutboxWorker(ReferralOutbox(self.settings.referral), self.send_notification,
+                                       interval=self.settings.outbox_interval, tag=user_tag)
+        self.outbox.start()
+
+    async def stop_outbox(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+            self.outbox = None
+
+    async def send_notification(self, openid: str, text: str) -> None:
+        """One message from the referral service, in 2 KB pieces after anything queued for this citizen.
+
+        Raises WeChatAPIError when a piece is not sent (the rest are not tried).
+        """
+        if self.api is None:
+            raise WeChatAPIError(-5, "WECHAT_APP_ID/WECHAT_APP_SECRET unset")
+        self._sending[openid] = self._sending.get(openid, 0) + 1
+        try:
+            async with self._send_lock(openid):
+                for piece in split_text(text):
+                    await self.api.send_text(openid, piece)
+        finally:
+            self._done_sending(openid)
 
     def _refusal(self, refused: RequestRefused) -> HTTPResponse:
         logger.warning("wechat channel: refused a request with %s: %s", refused.status, refused.reason)
@@ -476,6 +548,9 @@ class WeChatInput(InputChannel):
             logger.info("wechat channel: repeated delivery of a %s message from %s: %s", message.type, who,
                         "passive reply sent again" if again else "acknowledged")
             return self._passive(request, message, again) if again else response.text("success")
+        if message.type == "image" and await self._application_open(request, openid):
+            logger.info("wechat channel: image message from %s during an application", who)
+            return await self._evidence_image(request, message)
         text, direct = message_text_for_bot(message)
         logger.info("wechat channel: %s message from %s", message.type, who)
         if direct is not None:
@@ -499,6 +574,36 @@ class WeChatInput(InputChannel):
         logger.info("wechat channel: turn for %s took %.2f s, %d bubble(s)", who, time.monotonic() - started,
                     len(bubbles))
         return self._passive_or_send(request, message, bubbles)
+
+    async def _application_open(self, request: Request, openid: str) -> bool:
+        agent = getattr(request.app.ctx, "agent", None)  # Rasa's agent, set when the server loads the model
+        return await application_open(agent, openid)
+
+    async def _evidence_image(self, request: Request, message: BaseMessage) -> HTTPResponse:
+        """Keep the photo for the application; the answer passively when ready in time, else sent after."""
+        openid = message.source
+        job = asyncio.ensure_future(self.images.receive(openid, str(getattr(message, "media_id", "") or ""),
+                                                        user_tag(openid)))
+        done, _ = await asyncio.wait({job}, timeout=self.settings.passive_budget)
+        if done:
+            return self._passive_or_send(request, message, [self._image_answer(openid, job)])
+
+        async def answer_later() -> None:
+            async with self._send_lock(openid):
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.shield(job)
+                await self._send_texts(openid, [self._image_answer(openid, job)], locked=True)
+
+        self._queue(openid, answer_later())
+        return response.text("success")
+
+    @staticmethod
+    def _image_answer(openid: str, job: asyncio.Future[str]) -> str:
+        failure = job.exception() if not job.cancelled() else asyncio.CancelledError()
+        if failure is not None:
+            logger.error("wechat channel: an image from %s failed: %s", user_tag(openid), type(failure).__name__)
+            return IMAGE_NOT_RECEIVED
+        return job.result()
 
     def _bubbles(self, openid: str, turn: asyncio.Future[Any], collector: WeChatCollectingOutput) -> list[str]:
         failure = turn.exception() if not turn.cancelled() else asyncio.CancelledError()

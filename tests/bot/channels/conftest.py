@@ -75,26 +75,32 @@ class Webhook:
 
 
 @contextlib.asynccontextmanager
-async def serve(channel: WeChatInput, bot: ScriptedBot) -> AsyncIterator[Webhook]:
-    """The channel's blueprint mounted where Rasa mounts it (/webhooks/wechat), in a real Sanic server."""
+async def serve(channel: WeChatInput, bot: ScriptedBot, agent: Any = None) -> AsyncIterator[Webhook]:
+    """The channel's blueprint mounted where Rasa mounts it (/webhooks/wechat), in a real Sanic server.
+
+    `agent` stands in for Rasa's agent (`app.ctx.agent`): the channel reads its tracker store.
+    The server's start and stop listeners run as in `rasa run`.
+    """
     # Several apps in one process: Sanic's test mode (what sanic-testing sets) keeps its start-up
     # source rewriting (TouchUp) from running twice over the same methods.
     Sanic.test_mode = True
     app = Sanic(f"wechat_test_{uuid.uuid4().hex[:10]}")
+    app.ctx.agent = agent
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
     port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
     assert server is not None  # create_server has already bound the port (Sanic 21.12 awaits the server)
     await server.startup()
+    await server.after_start()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as http:
             yield Webhook(f"http://127.0.0.1:{port}/webhooks/wechat", http, channel)
     finally:
+        await server.before_stop()
         await channel.drain()
-        if channel.api is not None:
-            await channel.api.close()
         server.close()
         await server.wait_closed()
+        await server.after_stop()
 
 
 async def delivered(fake: FakeWeChat, count: int, timeout: float = 10.0) -> list[SentMessage]:

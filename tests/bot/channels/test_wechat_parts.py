@@ -48,6 +48,18 @@ def test_settings_come_from_the_environment() -> None:
     assert plain.url_prefix() == "wechat"
 
 
+def test_outbox_and_referral_settings_come_from_the_environment() -> None:
+    settings = WeChatSettings.from_env({"WECHAT_TOKEN": "t", "REFERRAL_API_URL": "http://127.0.0.1:8000/",
+                                        "REFERRAL_API_TOKEN": "service-token", "WECHAT_OUTBOX_INTERVAL": "1"})
+    assert settings.referral is not None and settings.referral.url == "http://127.0.0.1:8000"
+    assert settings.outbox_interval == 1.0
+    assert "service-token" not in repr(settings)
+    defaults = WeChatSettings.from_env({"WECHAT_TOKEN": "t"})
+    assert (defaults.referral, defaults.outbox_interval) == (None, 15.0)
+    assert WeChatSettings.from_env({"WECHAT_OUTBOX_INTERVAL": "soon"}).outbox_interval == 15.0
+    assert WeChatSettings.from_env({"WECHAT_OUTBOX_INTERVAL": "-3"}).outbox_interval == 0.0
+
+
 def test_split_text_keeps_short_text_whole_and_cuts_long_lines() -> None:
     assert split_text("短的回答") == ["短的回答"]
     assert split_text("") == []
