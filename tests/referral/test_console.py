@@ -198,6 +198,18 @@ def test_referral_page_shows_the_application(app):
         assert text in page
 
 
+def test_staff_see_why_a_ticket_is_urgent_on_its_page_and_in_the_queue(app):
+    ticket = new_referral(app, dangers=["self_harm"], matter="criminal_defense", screening={
+        "matter": "criminal_defense", "role": "criminal_suspect", "criminal_flags": ["minor"]})
+    calm = new_referral(app)
+    c = login(app, "zx1")
+    page = c.get(f"/console/referrals/{ticket}").text
+    assert "申请人说过想轻生" in page and "12356" in page and "应当通知辩护" in page
+    assert "优先的原因" not in c.get(f"/console/referrals/{calm}").text  # a normal ticket has no list
+    queue = c.get("/console/").text
+    assert "有危险" in queue and "申请人说过想轻生" in queue  # the badge and its tooltip
+
+
 def test_refuse_needs_a_reason_and_adds_the_art_49_notice(app):
     ticket = new_referral(app)
     c = login(app, "zx1")
