@@ -1,9 +1,13 @@
 """The WeChat channel of a real Rasa server (with the action server and referral service): a signed
 WeChat text message gets the wage answer, through a passive reply or customer-service messages sent
-to a local fake of WeChat's API servers."""
+to a local fake of WeChat's API servers; a citizen applies by WeChat and the staff's decision reaches
+them as a customer-service message (the outbox worker in the Rasa process)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,8 +18,22 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from tests.bot.channels.fake_wechat import APP_ID, APP_SECRET, TOKEN, FakeWeChat, signed_query, text_xml
-from tests.e2e.conftest import Assistant, start_stack
+from scripts.stack import REFERRAL_BIN, ROOT, free_port, launch, stop_launched
+from tests.bot.channels.fake_wechat import (
+    APP_ID,
+    APP_SECRET,
+    JPEG_BYTES,
+    TOKEN,
+    FakeWeChat,
+    image_xml,
+    signed_query,
+    text_xml,
+)
+from tests.e2e.conftest import RASA_TOKEN, STARTUP_TIMEOUT, Assistant
+from tests.e2e.conftest import TOKEN as SERVICE_TOKEN
+
+TICKET = re.compile(r"FY\d{6}-\d{4}")
+STAFF_PASSWORD = "e2e-staff-" + uuid.uuid4().hex
 
 
 @dataclass
@@ -43,19 +61,96 @@ class WeChatStack:
             self.wechat.wait_for_messages(len(self.wechat.messages) + 1, timeout=1)
 
 
+    def turn(self, openid: str, text: str, wanted: str | re.Pattern[str], timeout: float = 60) -> str:
+        """One citizen message; waits for the bot's answer (passive, or customer-service messages) to hold
+        `wanted`, and returns the answer's text."""
+        seen = len([m for m in self.wechat.messages if m.touser == openid])
+        response = self.post(text_xml(text, openid=openid))
+        assert response.status_code == 200, response.text
+        if response.text != "success":  # a passive reply is the whole answer
+            reply = ElementTree.fromstring(response.text).findtext("Content") or ""
+            assert found(wanted, reply), f"{text!r} got {reply!r}; see logs in {self.assistant.log_dir}"
+            return reply
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = "\n".join([m.content for m in self.wechat.messages if m.touser == openid][seen:])
+            if found(wanted, reply) or time.monotonic() > deadline:
+                assert found(wanted, reply), f"{text!r} got {reply!r}; see logs in {self.assistant.log_dir}"
+                return reply
+            self.wechat.wait_for_messages(len(self.wechat.messages) + 1, timeout=1)
+
+    def apply(self, openid: str, *, photo: str | None = None) -> str:
+        """A whole application by WeChat; `photo` is a media id sent while the form is open. The ticket number."""
+        self.turn(openid, "我要申请法律援助", "同意")
+        self.turn(openid, "同意", "姓名")
+        if photo:
+            response = self.post(image_xml(openid=openid, media_id=photo))
+            assert response.status_code == 200
+            assert any("收到图片了" in t for t in self.texts_for(response, openid, "收到图片了", timeout=20))
+        self.turn(openid, "张三", "手机号")
+        self.turn(openid, "13812345678", "县")
+        self.turn(openid, "镇雄县", "发生了什么")
+        summary = self.turn(openid, "在工地干了三个月，老板一分钱没给，现在人找不到了", "13812345678")
+        assert TICKET.search(summary) is None
+        match = TICKET.search(self.turn(openid, "对", TICKET))
+        assert match
+        return match.group()
+
+
+def found(wanted: str | re.Pattern[str], text: str) -> bool:
+    return bool(wanted.search(text)) if isinstance(wanted, re.Pattern) else wanted in text
+
+
+def start_wechat_stack(tmp: Path, wechat: FakeWeChat) -> Iterator[Assistant]:
+    """Like tests/e2e/conftest.start_stack (SQLite), with ports chosen here: the Rasa process needs the
+    referral service's address (REFERRAL_API_URL) for the outbox worker and the photos, and
+    scripts/stack.py passes the environment it is given on to Rasa."""
+    log_dir = tmp / "logs"
+    rasa_port, action_port, referral_port = free_port(), free_port(), free_port()
+    args = ["--rasa-port", str(rasa_port), "--action-port", str(action_port), "--referral-port", str(referral_port),
+            "--var-dir", str(tmp / "var"), "--log-dir", str(log_dir), "--startup-timeout", str(STARTUP_TIMEOUT)]
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("WECHAT_AES_KEY", "REDIS_URL", "DATABASE_URL")}
+    env.update({"REFERRAL_API_TOKEN": SERVICE_TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5",
+                "REFERRAL_API_URL": f"http://127.0.0.1:{referral_port}",
+                "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
+                "WECHAT_API_BASE": wechat.base_url, "WECHAT_OUTBOX_INTERVAL": "1"})
+    try:
+        proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)
+    except RuntimeError as exc:
+        logs = "".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.glob("*.log")))
+        pytest.fail(f"{exc}\n{logs}")
+    try:
+        yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
+    finally:
+        stop_launched(proc)
+
+
 @pytest.fixture(scope="module")
 def wechat_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatStack]:
     """The whole assistant (SQLite) with the WeChat channel configured through its environment."""
-    with FakeWeChat(app_id=APP_ID, app_secret=APP_SECRET) as wechat, pytest.MonkeyPatch.context() as env:
-        env.setenv("WECHAT_TOKEN", TOKEN)
-        env.setenv("WECHAT_APP_ID", APP_ID)
-        env.setenv("WECHAT_APP_SECRET", APP_SECRET)
-        env.setenv("WECHAT_API_BASE", wechat.base_url)
-        env.delenv("WECHAT_AES_KEY", raising=False)
-        env.delenv("REDIS_URL", raising=False)
+    with FakeWeChat(app_id=APP_ID, app_secret=APP_SECRET) as wechat:
         tmp: Path = tmp_path_factory.mktemp("stack-wechat")
-        for assistant in start_stack(tmp, None):  # start_stack reads os.environ when it starts the stack
+        for assistant in start_wechat_stack(tmp, wechat):
             yield WeChatStack(assistant, wechat)
+
+
+@pytest.fixture(scope="module")
+def staff(wechat_stack: WeChatStack) -> requests.Session:
+    """A signed-in city administrator, created with the referral service's own command
+    (`python -m referral create-admin`) in the stack's database."""
+    database = wechat_stack.assistant.log_dir.parent / "var" / "referral.db"
+    created = subprocess.run(
+        [str(REFERRAL_BIN / "python"), "-m", "referral", "create-admin", "--username", "e2e-admin",
+         "--display-name", "测试管理员", "--password-stdin"], cwd=ROOT, input=STAFF_PASSWORD + "\n", text=True,
+        capture_output=True, env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"}, timeout=60, check=False)
+    assert created.returncode == 0, created.stderr
+    http = requests.Session()
+    signed_in = http.post(f"{wechat_stack.assistant.referral}/api/staff/sessions",
+                          json={"username": "e2e-admin", "password": STAFF_PASSWORD}, timeout=10)
+    assert signed_in.status_code == 201, signed_in.text
+    http.headers["Authorization"] = f"Bearer {signed_in.json()['token']}"
+    return http
 
 
 def test_signed_wechat_text_gets_the_wage_answer_once(wechat_stack: WeChatStack) -> None:
@@ -90,3 +185,47 @@ def test_forged_request_never_reaches_the_bot(wechat_stack: WeChatStack) -> None
     assert response.status_code == 403
     tracker = wechat_stack.assistant.tracker(openid)
     assert [e for e in tracker["events"] if e["event"] == "user"] == []
+
+
+def test_an_application_by_wechat_gets_the_decision_by_wechat(wechat_stack: WeChatStack,
+                                                              staff: requests.Session) -> None:
+    openid = "oE2E_" + uuid.uuid4().hex[:16]
+    number = wechat_stack.apply(openid)
+    ticket = wechat_stack.assistant.ticket(number)
+    assert ticket.status_code == 200, ticket.text
+    assert ticket.json()["channel"] == "wechat"
+
+    referral = wechat_stack.assistant.referral
+    claimed = staff.post(f"{referral}/api/staff/referrals/{number}/claim", timeout=10)
+    assert claimed.status_code == 200, claimed.text
+    decided = staff.post(f"{referral}/api/staff/referrals/{number}/decision", json={"decision": "accept"},
+                         timeout=10)
+    assert decided.status_code == 200, decided.text
+
+    # the outbox worker polls every second (WECHAT_OUTBOX_INTERVAL=1)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        decisions = [m.content for m in wechat_stack.wechat.messages if m.touser == openid and number in m.content]
+        if decisions:
+            break
+        wechat_stack.wechat.wait_for_messages(len(wechat_stack.wechat.messages) + 1, timeout=1)
+    assert decisions, f"no decision message; see logs in {wechat_stack.assistant.log_dir}"
+    assert "已经决定给您法律援助" in decisions[0]
+    time.sleep(2.5)  # two more rounds: reported delivered, so never sent again
+    again = [m for m in wechat_stack.wechat.messages if m.touser == openid and number in m.content]
+    assert len(again) == 1
+
+
+def test_a_photo_sent_during_the_application_is_attached_to_the_ticket(wechat_stack: WeChatStack) -> None:
+    paths = requests.get(f"{wechat_stack.assistant.referral}/openapi.json", timeout=10).json()["paths"]
+    if "/api/attachments" not in paths:
+        pytest.skip("the referral service has no /api/attachments endpoint yet")
+    openid = "oE2E_" + uuid.uuid4().hex[:16]
+    wechat_stack.wechat.add_media("e2e-photo", JPEG_BYTES)
+    number = wechat_stack.apply(openid, photo="e2e-photo")
+    ticket = wechat_stack.assistant.ticket(number)
+    assert ticket.status_code == 200, ticket.text
+    attachments = ticket.json()["attachments"]
+    assert len(attachments) == 1
+    assert attachments[0]["content_type"] == "image/jpeg"
+    assert attachments[0]["size"] == len(JPEG_BYTES)
