@@ -202,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", "LEGALAID_ENV": env_name}
     referral_env = {**base_env, "DATABASE_URL": database_url, "REFERRAL_API_TOKEN": token}
     action_env = {**base_env, "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token, "SANIC_HOST": host}
+    # the WeChat channel in the Rasa process uploads photos and drains the decisions outbox
     rasa_env = {**base_env, "ACTION_ENDPOINT_URL": f"{action_url}/webhook",
-                "TRACKER_DB_PATH": str(var_dir / "rasa-tracker.db")}
+                "TRACKER_DB_PATH": str(var_dir / "rasa-tracker.db"),
+                "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token}
     for env in (rasa_env, action_env):
         env.pop("DATABASE_URL", None)
 
