@@ -10,7 +10,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 
-from referral import console
+from referral import attachments, console
+from referral.api import attachments as attachments_api
 from referral.api import health, notifications, referrals, screenings, staff, status
 from referral.db import make_engine, make_session_factory
 from referral.desk import route_backlog
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     with app.state.session_factory() as session:
         try:
             seed_stations(session)  # stations of city.yaml missing from the database (admins' edits are kept)
+            attachments.purge_expired(session, settings.attachments_dir)  # images no application claimed in 24 h
         except DBAPIError as exc:
             raise RuntimeError(
                 "the referral database is not ready (not migrated?): run `python -m referral migrate` "
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(screenings.router)
     app.include_router(status.router)
     app.include_router(notifications.router)
+    app.include_router(attachments_api.router)
     app.include_router(staff.router)
     app.include_router(console.router)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_ASSETS), name="swagger")

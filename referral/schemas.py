@@ -111,6 +111,23 @@ class ReferralCreate(BaseModel):
         return value
 
 
+class AttachmentPublic(BaseModel):
+    """An image the citizen sent with the application (its metadata; never who sent it)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    content_type: str = Field(examples=["image/jpeg"])
+    size: int = Field(description="bytes")
+    created_at: AwareDatetime
+
+
+class AttachmentStored(AttachmentPublic):
+    """An upload kept for its owner until their referral claims it."""
+
+    sha256: str = Field(description="hex SHA-256 of the bytes")
+
+
 class ReferralPublic(BaseModel):
     """A referral as staff see it."""
 
@@ -138,6 +155,9 @@ class ReferralPublic(BaseModel):
     screening_input: dict[str, Any] | None
     screening_decision: dict[str, Any] | None
     poverty_certificate: str | None
+    attachments: list[AttachmentPublic] = Field(
+        default_factory=list, description="images the citizen sent while applying (GET them through the staff API)"
+    )
 
 
 class ReferralList(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from referral.attachments import claim_pending
 from referral.desk import route_new
 from referral.models import Priority, Referral, utcnow
 from referral.rules.contract import CHINA_TZ
@@ -101,6 +102,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
         try:
             session.flush()  # the unique indexes decide here: a replayed key or a taken number
             route_new(session, referral)
+            claim_pending(session, referral, now)  # the images its owner sent, in the same transaction
             session.commit()
         except IntegrityError:
             session.rollback()
