@@ -14,10 +14,11 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from referral import desk, queue_filters, staff_auth
-from referral.dependencies import Responses, SessionDep, client_address
+from referral import attachments, desk, queue_filters, staff_auth
+from referral.dependencies import Responses, SessionDep, SettingsDep, client_address
 from referral.models import AuditEntry, Referral, StaffUser, Station
 from referral.schemas import (
+    AttachmentPublic,
     AuditEntryPublic,
     Closing,
     ContactAttempt,
@@ -155,6 +156,32 @@ def read_referral(ticket_number: str, request: Request, session: SessionDep, use
         return staff_referral(desk.get_for(session, user, ticket_number, client=client_address(request)))
     except desk.DeskError as exc:
         raise _desk_error(exc) from None
+
+
+@router.get("/referrals/{ticket_number}/attachments", response_model=list[AttachmentPublic],
+            responses={**_ERRORS, **_NOT_FOUND})
+def list_attachments(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
+    """The images the citizen sent with the referral, oldest first (recorded in the audit trail as a view)."""
+    try:
+        referral = desk.get_for(session, user, ticket_number, client=client_address(request))
+    except desk.DeskError as exc:
+        raise _desk_error(exc) from None
+    return [AttachmentPublic.model_validate(a) for a in referral.attachments]
+
+
+@router.get("/referrals/{ticket_number}/attachments/{attachment_id}", response_class=Response,
+            responses={**_ERRORS, **_NOT_FOUND,
+                       200: {"description": "The image's bytes, with its stored content type",
+                             "content": attachments.openapi_image_content()}})
+def read_attachment(ticket_number: str, attachment_id: int, request: Request, session: SessionDep, user: UserDep,
+                    settings: SettingsDep):
+    """One image the citizen sent (each view is recorded in the audit trail)."""
+    try:
+        row, data = attachments.open_for(session, user, settings.attachments_dir, ticket_number, attachment_id,
+                                         client=client_address(request))
+    except desk.DeskError as exc:
+        raise _desk_error(exc) from None
+    return Response(data, media_type=row.content_type, headers=attachments.IMAGE_HEADERS)
 
 
 def _step(action, request: Request, session, user: StaffUser, ticket_number: str, *args):

@@ -6,10 +6,10 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from referral import admin, desk, queue_filters
+from referral import admin, attachments, desk, queue_filters
 from referral.console import labels
 from referral.console.web import (
     ConsoleRoute,
@@ -20,7 +20,7 @@ from referral.console.web import (
     render,
     see_other,
 )
-from referral.dependencies import Responses, SessionDep, client_address
+from referral.dependencies import Responses, SessionDep, SettingsDep, client_address
 from referral.models import Referral, ReferralStatus, StaffUser
 from referral.rules.city import city_config
 from referral.rules.matters import MATTERS
@@ -123,6 +123,24 @@ def referral_page(ticket: str, request: Request, session: SessionDep, user: User
     except desk.NotVisible:
         raise NotFound() from None
     return _referral_page(request, session, user, referral, done=done)
+
+
+@router.get("/referrals/{ticket}/attachments/{attachment_id}", response_class=Response,
+            summary="Console: an image the citizen sent",
+            responses={200: {"description": "The image's bytes, with its stored content type",
+                             "content": attachments.openapi_image_content()},
+                       404: {"description": "No such image, or another station's referral"}})
+def attachment_image(ticket: str, attachment_id: int, request: Request, session: SessionDep, user: UserDep,
+                     settings: SettingsDep):
+    """One image of the referral's 「群众发来的图片」 (the same visibility as the referral page; each view audited)."""
+    try:
+        row, data = attachments.open_for(session, user, settings.attachments_dir, ticket, attachment_id,
+                                         client=client_address(request))
+    except attachments.FileMissing as exc:
+        raise NotFound(exc.message) from None
+    except desk.DeskError:
+        raise NotFound() from None
+    return Response(data, media_type=row.content_type, headers=attachments.IMAGE_HEADERS)
 
 
 def _step(request: Request, session, user: StaffUser, ticket: str, step: str, action, *,
