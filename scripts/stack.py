@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
 
     base_env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", "LEGALAID_ENV": env_name}
-    referral_env = {**base_env, "DATABASE_URL": database_url, "REFERRAL_API_TOKEN": token}
+    attachments = os.environ.get("REFERRAL_ATTACHMENTS_DIR") or str(var_dir / "attachments")  # beside the database
+    referral_env = {**base_env, "DATABASE_URL": database_url, "REFERRAL_API_TOKEN": token,
+                    "REFERRAL_ATTACHMENTS_DIR": attachments}
     action_env = {**base_env, "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token, "SANIC_HOST": host}
     # the WeChat channel in the Rasa process uploads photos and drains the decisions outbox
     rasa_env = {**base_env, "ACTION_ENDPOINT_URL": f"{action_url}/webhook",

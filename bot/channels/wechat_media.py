@@ -32,6 +32,7 @@ IMAGE_RECEIVED = "收到图片了，提交申请时会一起交给工作人员�
 IMAGE_TOO_BIG = "图片太大了，请发5MB以内的照片。"
 IMAGE_UNREADABLE = "这个文件打不开，请发照片（jpg或png）。"
 IMAGE_NOT_RECEIVED = "图片暂时没有收到，请稍后再发一次。"
+IMAGE_TOO_MANY = "这次申请已经收到20张图片了，够用了。还有别的材料，工作人员联系您时再给他们看。"
 
 
 def image_type(data: bytes) -> str | None:
@@ -98,7 +99,7 @@ class AttachmentUploader:
                 body = await response.json(content_type=None) if status in (200, 201) else None
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise ServiceUnavailable(type(exc).__name__) from None  # str(exc) may hold the URL (the OpenID)
-        if status in (413, 415):
+        if status in (413, 415, 429):  # too big, not an image, 20 images already wait for this citizen
             raise UploadRefused(status)
         if status not in (200, 201) or not isinstance(body, dict):
             raise ServiceUnavailable(f"HTTP {status}")
@@ -165,7 +166,7 @@ class EvidenceImages:
         except UploadRefused as refused:
             logger.warning("wechat media: the referral service refused an image from %s with HTTP %s", who,
                            refused.status)
-            return IMAGE_TOO_BIG if refused.status == 413 else IMAGE_UNREADABLE
+            return {413: IMAGE_TOO_BIG, 429: IMAGE_TOO_MANY}.get(refused.status, IMAGE_UNREADABLE)
         except ServiceUnavailable as exc:
             logger.error("wechat media: an image from %s not uploaded: referral service %s", who, exc)
             return IMAGE_NOT_RECEIVED

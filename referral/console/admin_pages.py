@@ -34,6 +34,7 @@ AUDIT_ACTIONS = {
     "token_view": "用服务令牌查看转介单", "token_list": "用服务令牌列出转介单",
     "citizen_status": "群众查询进度", "citizen_status_denied": "群众查询进度（手机尾号不对）",
     "citizen_status_paused": "群众查询进度（错太多次，暂停中）",
+    "view_attachment": "查看群众发来的图片",
 }
 # Codes some audit details carry (no personal data), in words.
 AUDIT_DETAILS = {"accepted": "给予法律援助", "refused": "不予法律援助", "locked for 15 minutes": "连错5次，锁定15分钟",

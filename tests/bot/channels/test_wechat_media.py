@@ -21,6 +21,7 @@ from bot.channels.wechat_media import (
     IMAGE_NOT_RECEIVED,
     IMAGE_RECEIVED,
     IMAGE_TOO_BIG,
+    IMAGE_TOO_MANY,
     IMAGE_UNREADABLE,
     MAX_IMAGE_BYTES,
     ReferralService,
@@ -148,6 +149,9 @@ async def test_the_service_refusing_the_file_says_why(form_open: ImageSetup) -> 
     form_open.referral.attachment_status = 415
     _, body = await form_open.hook.post(image_xml(media_id="m-1"))
     assert reply(body) == IMAGE_UNREADABLE
+    form_open.referral.attachment_status = 429  # 20 images already wait for this application
+    _, body = await form_open.hook.post(image_xml(media_id="m-1"))
+    assert reply(body) == IMAGE_TOO_MANY
 
 
 async def test_an_expired_media_id_says_to_send_it_again(form_open: ImageSetup) -> None:
