@@ -28,15 +28,14 @@ from sqlalchemy.orm import Session
 
 from referral import desk
 from referral.models import Attachment, Referral, StaffUser, utcnow
+from referral.rules.images import IMAGE_TYPES, MAX_IMAGE_BYTES, image_type
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 5 * 1024 * 1024  # 5 MB: a phone photo; anything larger is refused with 413
+MAX_BYTES = MAX_IMAGE_BYTES  # anything larger is refused with 413
 PENDING_FOR = timedelta(hours=24)  # an unclaimed image is deleted after this
 MAX_PER_REFERRAL = 20  # a referral claims at most this many (the oldest first) ...
 MAX_PENDING = MAX_PER_REFERRAL  # ... so no more than this many wait for one owner
-# The image types accepted, with the name the error messages use.
-IMAGE_TYPES: dict[str, str] = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 # Headers of every response that carries an image's bytes (staff API and console).
 IMAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}$")
@@ -63,17 +62,6 @@ class FileMissing(desk.DeskError):
         super().__init__("这张图片的文件找不到了，请联系管理员", 404)
 
 
-def sniff(data: bytes) -> str | None:
-    """The image type the first bytes show (JPEG, PNG or WebP), or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 def declared_type(header: str | None) -> str:
     """The media type of a Content-Type header if it is an accepted image type (parameters ignored)."""
     media_type = (header or "").split(";", 1)[0].strip().lower()
@@ -89,7 +77,7 @@ def check_image(content_type: str, data: bytes) -> None:
         raise AttachmentError(400, "the body is empty: send the image's bytes")
     if len(data) > MAX_BYTES:
         raise AttachmentError(413, f"the image is larger than {MAX_BYTES} bytes (5 MB)")
-    actual = sniff(data)
+    actual = image_type(data)
     if actual != content_type:
         found = f"the bytes of a {IMAGE_TYPES[actual]} image" if actual else "no JPEG, PNG or WebP signature"
         raise AttachmentError(415, f"Content-Type is {content_type} but the body's first bytes show {found}")

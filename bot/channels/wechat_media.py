@@ -21,10 +21,10 @@ from typing import Any
 import aiohttp
 
 from bot.channels.wechat_api import MediaTooLarge, WeChatAPI, WeChatAPIError
+from referral.rules.images import MAX_IMAGE_BYTES, image_type
 
 logger = logging.getLogger(__name__)
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 FORM_NAME = "referral_form"
 CONSENT_SLOT = "referral_consent"
 
@@ -33,17 +33,6 @@ IMAGE_TOO_BIG = "图片太大了，请发5MB以内的照片。"
 IMAGE_UNREADABLE = "这个文件打不开，请发照片（jpg或png）。"
 IMAGE_NOT_RECEIVED = "图片暂时没有收到，请稍后再发一次。"
 IMAGE_TOO_MANY = "这次申请已经收到20张图片了，够用了。还有别的材料，工作人员联系您时再给他们看。"
-
-
-def image_type(data: bytes) -> str | None:
-    """The content type of a JPEG, PNG or WebP image, judged by its magic bytes; None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 class UploadRefused(Exception):
