@@ -133,6 +133,8 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     - A message filed under another matter that does not lead there clearly: a follow-up on the
       matter so far, answered by that matter's question the classifier ranked close enough, or
       its answer on the same point (QUESTION_POINTS), or honestly not at all (FOLLOWUP_NO_ANSWER).
+      `matter_other` is such a message too (「那现在咋整」 after the wage answer stays on the wages);
+      with no matter yet, or words that clearly leave it, it asks what happened and records `other`.
     - A question on the legal-aid process that does not name legal aid, asked right after an answer
       on the matter (「要多久能认定」 after a work injury): a follow-up on the matter (``text``, and
       ``last_sent``, the response the bot sent last).
@@ -144,8 +146,6 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     """
     code = matter_code(intent)
     answer = answer_response(intent)
-    if code == "other":
-        return _unclear_matter(ranking, matter, sent, topics, repeated)
     if intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
         answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter or "")) or answer
         return [not_again(answer, sent, repeated)], matter
@@ -158,6 +158,8 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
             point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
             answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
             return [not_again(answer, sent, repeated)], matter
+    if code == "other":  # nothing known, or the words clearly leave the matter: what happened?
+        return [ASK_WHAT_HAPPENED], "other"
     if answer is None:
         return [FOLLOWUP_NO_ANSWER], code or matter
     if answer in sent:  # asked again in other words: another question on it, or the answer above
@@ -166,20 +168,6 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     if intent.startswith("matter_"):
         return [answer, OFFER_HELP], code
     return [answer], code or matter
-
-
-def _unclear_matter(ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
-                    topics: list[dict[str, Any]] | None, repeated: bool) -> tuple[list[str], str | None]:
-    """`matter_other`: a problem no code covers, or too vague to tell. Asked what happened, and
-    recorded as `other`, unless a matter is known and the words do not clearly leave it (the same
-    TOPIC_PRIOR test as for another matter): then a follow-up on that matter, never a lost code
-    (「那现在咋整」 after the wage answer stays a wage conversation)."""
-    if matter not in (None, "other"):
-        shares = _topic_shares(topics) if topics else matter_shares(ranking)
-        if not _leaves(matter, "other", shares):
-            answer = _close_question(matter, ranking) or FOLLOWUP_NO_ANSWER
-            return [not_again(answer, sent, repeated) if answer != FOLLOWUP_NO_ANSWER else answer], matter
-    return [ASK_WHAT_HAPPENED], "other"
 
 
 def not_again(answer: str, sent: set[str], repeated: bool) -> str:
