@@ -6,14 +6,12 @@ default /usr/bin/chromium); it never downloads a browser. ``make chromium`` inst
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,11 +21,10 @@ from referral import admin
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
-from tests.support.browser import PASSWORD, sign_in
+from tests.support.browser import PASSWORD, headless_chromium, sign_in
 from tests.support.referrals import referral_body
 
 TOKEN = "browser-token-" + uuid.uuid4().hex
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 # username -> (display name, role, station code)
 USERS = {
     "admin": ("管理员甲", "admin", None),
@@ -83,14 +80,7 @@ def service(tmp_path_factory) -> Iterator[Service]:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run `make chromium` (Debian's chromium) or set CHROMIUM_PATH")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
-        browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture

@@ -8,19 +8,17 @@ Playwright drives Debian's chromium through ``executable_path`` (``CHROMIUM_PATH
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.support.browser import headless_chromium
 from tests.support.chat import TICKET
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 HEX_ID = re.compile(r"[0-9a-f]{32,}")
 SENDER_KEY = "legalaid.webchat.sender"
@@ -79,14 +77,7 @@ class ChatPage:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run `make chromium` (Debian's chromium) or set CHROMIUM_PATH")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield browser
-        browser.close()
+    yield from headless_chromium()
 
 
 @pytest.fixture
