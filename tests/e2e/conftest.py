@@ -58,7 +58,9 @@ class Assistant:
         )
 
 
-def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
+def start_stack(tmp: Path, database_url: str | None,
+                env_overrides: dict[str, str | None] | None = None) -> Iterator[Assistant]:
+    """The three processes on free ports; ``env_overrides`` sets (or, with None, removes) variables."""
     log_dir = tmp / "logs"
     args = ["--free-ports", "--var-dir", str(tmp / "var"), "--log-dir", str(log_dir),
             "--startup-timeout", str(STARTUP_TIMEOUT)]
@@ -66,6 +68,11 @@ def start_stack(tmp: Path, database_url: str | None) -> Iterator[Assistant]:
         args += ["--database-url", database_url]
     # a shorter read timeout than production's 10 s, so the outage test waits ~11 s, not ~21 s
     env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5"}
+    for key, value in (env_overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     try:
         proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)
     except RuntimeError as exc:

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from scripts.stack import REFERRAL_BIN, ROOT, free_port, launch, stop_launched
+from scripts.stack import REFERRAL_BIN, ROOT
 from tests.bot.channels.fake_wechat import (
     APP_ID,
     APP_SECRET,
@@ -29,8 +29,7 @@ from tests.bot.channels.fake_wechat import (
     signed_query,
     text_xml,
 )
-from tests.e2e.conftest import RASA_TOKEN, STARTUP_TIMEOUT, Assistant
-from tests.e2e.conftest import TOKEN as SERVICE_TOKEN
+from tests.e2e.conftest import Assistant, start_stack
 
 TICKET = re.compile(r"FY\d{6}-\d{4}")
 STAFF_PASSWORD = "e2e-staff-" + uuid.uuid4().hex
@@ -102,28 +101,13 @@ def found(wanted: str | re.Pattern[str], text: str) -> bool:
 
 
 def start_wechat_stack(tmp: Path, wechat: FakeWeChat) -> Iterator[Assistant]:
-    """Like tests/e2e/conftest.start_stack (SQLite), with ports chosen here: the Rasa process needs the
-    referral service's address (REFERRAL_API_URL) for the outbox worker and the photos, and
-    scripts/stack.py passes the environment it is given on to Rasa."""
-    log_dir = tmp / "logs"
-    rasa_port, action_port, referral_port = free_port(), free_port(), free_port()
-    args = ["--rasa-port", str(rasa_port), "--action-port", str(action_port), "--referral-port", str(referral_port),
-            "--var-dir", str(tmp / "var"), "--log-dir", str(log_dir), "--startup-timeout", str(STARTUP_TIMEOUT)]
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("WECHAT_AES_KEY", "REDIS_URL", "DATABASE_URL")}
-    env.update({"REFERRAL_API_TOKEN": SERVICE_TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5",
-                "REFERRAL_API_URL": f"http://127.0.0.1:{referral_port}",
-                "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
-                "WECHAT_API_BASE": wechat.base_url, "WECHAT_OUTBOX_INTERVAL": "1"})
-    try:
-        proc, ready = launch(args, env, timeout=STARTUP_TIMEOUT + 30)
-    except RuntimeError as exc:
-        logs = "".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.glob("*.log")))
-        pytest.fail(f"{exc}\n{logs}")
-    try:
-        yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
-    finally:
-        stop_launched(proc)
+    """tests/e2e/conftest.start_stack (SQLite) with the WeChat channel configured through the environment
+    (scripts/stack.py gives the Rasa process the referral service's address for the outbox and photos)."""
+    yield from start_stack(tmp, None, {
+        "WECHAT_AES_KEY": None, "REDIS_URL": None, "DATABASE_URL": None,
+        "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
+        "WECHAT_API_BASE": wechat.base_url, "WECHAT_OUTBOX_INTERVAL": "1",
+    })
 
 
 @pytest.fixture(scope="module")
