@@ -27,7 +27,7 @@ from referral.models import (
     Station,
     utcnow,
 )
-from referral.rules.contract import china_today
+from referral.rules.contract import china_today, normalise_ticket_number
 
 # Kinds of history entries, with the Chinese label the console shows.
 EVENT_KINDS: dict[str, str] = {
@@ -156,7 +156,9 @@ def queue(session: Session, user: StaffUser, filters: QueueFilter | None = None,
 
 def get_for(session: Session, user: StaffUser, ticket_number: str, *, client: str | None = None,
             record_view: bool = True) -> Referral:
-    """The referral with this number if ``user`` may see it; each view is recorded in the audit trail."""
+    """The referral with this number (as typed: 「fy261128-4821」 too) if ``user`` may see it; each view
+    is recorded in the audit trail."""
+    ticket_number = normalise_ticket_number(ticket_number)
     referral = session.scalar(visible_referrals(user).where(Referral.ticket_number == ticket_number))
     if referral is None:
         if record_view:  # a guessed or forbidden number is worth knowing about too

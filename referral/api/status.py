@@ -6,7 +6,6 @@ digits for one ticket give 429 with Retry-After.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -16,12 +15,12 @@ from referral import status_lookup
 from referral.api.service_token import require_token
 from referral.dependencies import SessionDep, client_address
 from referral.models import ReferralStatus
+from referral.rules.contract import normalise_ticket_number
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_token)])
 
 NOT_FOUND = "no referral with this number and phone"
 BLOCKED = "too many wrong attempts for this ticket: lookups are paused for one hour"
-_SPACES = re.compile(r"\s+")
 
 
 class StatusLookup(BaseModel):
@@ -32,7 +31,7 @@ class StatusLookup(BaseModel):
     @field_validator("ticket_number")
     @classmethod
     def _normalise(cls, value: str) -> str:
-        value = _SPACES.sub("", value).upper()
+        value = normalise_ticket_number(value)
         if not value:
             raise ValueError("empty ticket number")
         return value

@@ -17,3 +17,8 @@ MOBILE_NUMBER = re.compile(r"^1\d{10}$")
 
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_NAME_CHARS = 100
+
+
+def normalise_ticket_number(value: str) -> str:
+    """A ticket number as people type or read it out: 「fy261128 - 4821」 → 「FY261128-4821」."""
+    return re.sub(r"\s+", "", value).upper()

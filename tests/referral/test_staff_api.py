@@ -416,3 +416,12 @@ def test_a_note_longer_than_the_limit_is_refused(client, auth, users):
     long = client.post(f"/api/staff/referrals/{ticket}/decision", json={"decision": "refuse", "reason": "理" * 2001},
                        headers=wang)
     assert long.status_code == 422 and "太长" in long.json()["detail"]
+
+
+def test_a_ticket_number_typed_in_lower_case_or_with_spaces_is_found(client, auth, users):
+    ticket = submit(client, auth, region="镇雄县")
+    headers = bearer(users["wang"])
+    typed = " " + ticket.lower().replace("-", " - ") + " "
+    assert client.get(f"/api/staff/referrals/{typed}", headers=headers).json()["ticket_number"] == ticket
+    claimed = client.post(f"/api/staff/referrals/{ticket.lower()}/claim", headers=headers)
+    assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
