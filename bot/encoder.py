@@ -25,8 +25,6 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# e5 was trained with a prefix per side; "query: " is the one its authors give for
-# classification and for two texts of the same kind.
 DIMENSIONS = 384
 
 
@@ -66,6 +64,8 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
         size = self._config["batch"]
         for start in range(0, len(with_text), size):
             batch = with_text[start:start + size]
+            # e5 was trained with a prefix per side; "query: " is the one its authors give for
+            # classification and for two texts of the same kind
             vectors = np.atleast_2d(self.model.query([m.get(TEXT) for m in batch]))
             for message, vector in zip(batch, vectors, strict=True):
                 self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
