@@ -28,6 +28,9 @@ from bot.text import normalise
     ("银行客服让我把验证码发给他", FRAUD_NOW),
     ("我刚刚被骗了五千", FRAUD_NOW),
     ("有人冒充我儿子说被抓了 要我打五万块钱保释金", FRAUD_NOW),
+    ("我在网上借钱 平台说我银行卡号填错了账户被冻结 要先交3000解冻费才能放款", FRAUD_NOW),
+    ("贷款app说要先转5000验证还款能力的流水才能下款", FRAUD_NOW),
+    ("交了两千会员费才给提现", FRAUD_NOW),
     # not danger now: the problem gets its own answer
     ("老公以前经常打我", None),
     ("热得想死", None),
@@ -35,6 +38,8 @@ from bot.text import normalise
     ("我藏在柜子里的五千块被偷了", None),
     ("老板不让我走还扣工资", None),
     ("我被骗了三万块，是去年的事", None),
+    ("租房交了两千押金 搬走了房东不退", None),
+    ("贷款下来了 手续费扣了三千 合法吗", None),
     ("", None),
     (None, None),
 ])
