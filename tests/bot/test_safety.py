@@ -40,6 +40,7 @@ from bot.text import normalise
     ("我被骗了三万块，是去年的事", None),
     ("租房交了两千押金 搬走了房东不退", None),
     ("贷款下来了 手续费扣了三千 合法吗", None),
+    ("法院冻结了我卡里的钱 能申请解冻金额的一部分吗", None),
     ("", None),
     (None, None),
 ])
