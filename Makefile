@@ -127,8 +127,17 @@ chromium: ## make sure Debian's chromium is installed for the browser tests (apt
 test-browser: install chromium ## staff console in headless Chromium (Playwright driving Debian's chromium)
 	$(REF)/python -m pytest tests/browser -q
 
-test: lint validate test-referral test-browser test-bot train test-stories test-e2e ## every check: what CI runs
+# Training takes most of the time and one core: it runs beside the checks that need no model
+# (one after another, on the other core: the database tests share PostgreSQL's `test`), then the
+# checks that need the model run. Each check's output is printed whole when it ends.
+test: install ## every check: what CI runs
+	@$(MAKE) -j2 --output-sync=target --no-print-directory train checks-without-model
+	@$(MAKE) --no-print-directory test-stories test-e2e
 	@echo "all checks passed"
+
+checks-without-model: install ## lint, data validation, unit, referral and browser tests (no model needed)
+	@$(MAKE) -j1 --no-print-directory lint validate test-referral test-browser test-bot 2>&1 | \
+	   { grep --line-buffered -v 'forced in submake: resetting jobserver mode' || true; }
 
 eval-nlu: install train ## NLU quality on the held-out test set: accuracy, macro-F1, confused pairs
 	$(BOT)/python -m scripts.eval_nlu
@@ -159,5 +168,5 @@ clean: ## remove trained models and runtime files (keeps the environments)
 
 FORCE:
 
-.PHONY: FORCE help install lock train run shell validate lint test-referral chromium test-browser test-bot test-stories test-e2e test \
+.PHONY: FORCE help install lock train run shell validate lint test-referral chromium test-browser test-bot test-stories test-e2e test checks-without-model \
 	eval-nlu eval-real bench content-diff clean
