@@ -83,6 +83,7 @@ def image_xml(openid: str = OPENID, media_id: str = "media-2", msg_id: int | Non
 # small but real image headers (what the channel sniffs), padded to any size
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 32
+WEBP_BYTES = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 24
 
 
 def event_xml(event: str, key: str | None = None, openid: str = OPENID, create_time: int | None = None) -> str:

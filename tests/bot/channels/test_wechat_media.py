@@ -25,15 +25,13 @@ from bot.channels.wechat_media import (
     IMAGE_UNREADABLE,
     MAX_IMAGE_BYTES,
     ReferralService,
-    image_type,
 )
 from tests.bot.channels.conftest import ScriptedBot, Webhook, delivered, make_channel, serve
 from tests.bot.channels.fake_referral import FakeReferral
-from tests.bot.channels.fake_wechat import JPEG_BYTES, OPENID, PNG_BYTES, FakeWeChat, free_port, image_xml
+from tests.bot.channels.fake_wechat import JPEG_BYTES, OPENID, PNG_BYTES, WEBP_BYTES, FakeWeChat, free_port, image_xml
 
 pytestmark = pytest.mark.asyncio
 
-WEBP_BYTES = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 24
 DOMAIN = Domain.from_dict({
     "slots": {"referral_consent": {"type": "any", "mappings": [{"type": "custom"}]}},
     "forms": {"referral_form": {"required_slots": ["referral_consent"]}, "screening_form": {"required_slots": []}},
@@ -249,20 +247,3 @@ async def test_logs_hold_no_openid(form_open: ImageSetup, caplog: pytest.LogCapt
     assert "u-" in logged
     assert OPENID not in logged and form_open.referral.token not in logged
 
-
-def test_image_type_reads_the_magic_bytes() -> None:
-    assert image_type(JPEG_BYTES) == "image/jpeg"
-    assert image_type(PNG_BYTES) == "image/png"
-    assert image_type(WEBP_BYTES) == "image/webp"
-    assert image_type(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
-    assert image_type(b"\xff\xd8") is None
-    assert image_type(b"") is None
-
-
-def test_referral_settings_need_an_address_and_a_token() -> None:
-    assert ReferralService.from_env({}) is None
-    assert ReferralService.from_env({"REFERRAL_API_URL": "http://127.0.0.1:8000"}) is None
-    assert ReferralService.from_env({"REFERRAL_API_URL": "127.0.0.1:8000", "REFERRAL_API_TOKEN": "x" * 20}) is None
-    service = ReferralService.from_env({"REFERRAL_API_URL": "http://127.0.0.1:8000/", "REFERRAL_API_TOKEN": "sekrit"})
-    assert service is not None and service.url == "http://127.0.0.1:8000"
-    assert "sekrit" not in repr(service)
