@@ -38,6 +38,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"解冻(?:费|金(?!额))|(?:交|付|缴|转).{0,12}(?:保证金|手续费|激活费|会员费|工本费|验证金|流水)"
         r"(?:才|后才|之后才|就)(?:能|给|可以)?(?:放款|下款|到账|提现|解冻|贷款)|"
         r"(?:刚刚?|刚才).{0,6}(?:被骗|转了|转过去|汇了|汇过去)|"
+        # pay (not repay) or be blacklisted / marked on the credit record: a loan app's fee demand;
+        # rent, property, utility, insurance and school fees are real debts with other answers
+        r"不(?:交|付|缴|转)(?![房物水电燃社医学党])(?:的话)?.{0,10}(?:就|会)(?:被)?(?:拉黑|上征信|影响征信|进黑名单|列入黑名单)|"
         r"保释金|冒充.{0,12}(?:打钱|转钱|汇钱|转账|汇款)")),
 )
 

@@ -31,6 +31,9 @@ from bot.text import normalise
     ("我在网上借钱 平台说我银行卡号填错了账户被冻结 要先交3000解冻费才能放款", FRAUD_NOW),
     ("贷款app说要先转5000验证还款能力的流水才能下款", FRAUD_NOW),
     ("交了两千会员费才给提现", FRAUD_NOW),
+    ("他们又催我了 说今天不交5000就拉黑 咋整", FRAUD_NOW),  # a citizen trial, 2026-12-07
+    ("可是他们说不交的话会影响征信 还要起诉我 是真的吗", FRAUD_NOW),
+    ("客服说不转保证金就上征信", FRAUD_NOW),
     # not danger now: the problem gets its own answer
     ("老公以前经常打我", None),
     ("热得想死", None),
@@ -41,6 +44,9 @@ from bot.text import normalise
     ("租房交了两千押金 搬走了房东不退", None),
     ("贷款下来了 手续费扣了三千 合法吗", None),
     ("法院冻结了我卡里的钱 能申请解冻金额的一部分吗", None),
+    ("网贷逾期了 他们说不还钱就上征信", None),  # repaying a real loan: the debt answer
+    ("物业说不交物业费就影响征信 是真的吗", None),
+    ("房东说不交房租就拉黑我", None),
     ("", None),
     (None, None),
 ])
