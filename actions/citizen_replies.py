@@ -153,6 +153,20 @@ MIN_ADDITION_CHARS = 6
 _QUESTION = re.compile(r"[?？]|吗\W*$|呢\W*$|多久|怎么|什么|哪里|哪儿|为什么|多少|能不能|可不可以|是不是|会不会")
 
 
+# 「我刚才说了啊 包工头跑了欠俺3万6」: points back, then says a part again (a citizen trial, 2026-12-07).
+_LEADS_BACK = re.compile(
+    r"^(?:我|俺)?(?:都|已经|不是)?(?:刚才|刚刚|上面|前面|之前|都|已经)(?:已经)?(?:跟你|给你|和你)?(?:说|讲|写|发)(?:过|了)+"
+)
+
+
+def leads_back(text: str | None) -> bool:
+    """Whether a description begins by pointing back at what was said before and goes on."""
+    if not text:
+        return False
+    value = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalise(text))
+    return bool(_LEADS_BACK.search(value)) and not refers_back(text)
+
+
 def refers_back(text: str | None) -> bool:
     """Whether a description only points back at what was said before: 「就是刚才说的」."""
     if not text:

@@ -21,6 +21,7 @@ from actions.citizen_replies import (
     find_region,
     is_an_addition,
     is_explicit_yes,
+    leads_back,
     parse_description,
     parse_mobile,
     parse_name,
@@ -115,6 +116,9 @@ class ValidateReferralForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_description_not_found")
                 return {"description": None}
             return {"description": earlier}
+        if leads_back(value) and (earlier := earlier_account(tracker)):
+            # the whole account told before, then what was said again: staff never ask twice
+            value = f"{earlier}；{value}"
         description = parse_description(value)
         if description is None:
             dispatcher.utter_message(response="utter_invalid_description")

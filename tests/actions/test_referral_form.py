@@ -205,3 +205,18 @@ async def test_an_insult_at_the_summary_is_not_added_to_the_account(dispatcher):
     events = await ValidateReferralForm().get_validation_events(dispatcher, tracker, {"responses": {}})
     assert responses(dispatcher) == ["utter_insult"]
     assert SlotSet("description", None) not in events and all(e.get("name") != "description" for e in events)
+
+
+def test_description_that_points_back_and_goes_on_keeps_the_earlier_account_first(dispatcher):
+    # a citizen trial: the ticket kept only these words, and lost the city, the foreman and the date
+    text = "我刚才说了啊 包工头跑了欠俺3万6"
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == (
+        f"老板欠我三个月工资不给；{text}")
+    assert responses(dispatcher) == []
+
+
+@pytest.mark.parametrize("text", ["我说了他也不听 老板欠我三个月工资", "说好的工钱一直不给"])
+def test_an_account_that_merely_uses_said_is_taken_as_it_is(dispatcher, text):
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == text
