@@ -159,20 +159,23 @@ _LEADS_BACK = re.compile(
 )
 
 
+def _letters(text: str) -> str:
+    """The text normalised, with only its letters and digits."""
+    return re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalise(text))
+
+
 def leads_back(text: str | None) -> bool:
     """Whether a description begins by pointing back at what was said before and goes on."""
     if not text:
         return False
-    value = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalise(text))
-    return bool(_LEADS_BACK.search(value)) and not refers_back(text)
+    return bool(_LEADS_BACK.search(_letters(text))) and not refers_back(text)
 
 
 def refers_back(text: str | None) -> bool:
     """Whether a description only points back at what was said before: 「就是刚才说的」."""
     if not text:
         return False
-    value = re.sub(r"[^\u3400-\u9fffA-Za-z0-9]", "", normalise(text))
-    return bool(_REFERS_BACK.search(value))
+    return bool(_REFERS_BACK.search(_letters(text)))
 
 
 def is_an_addition(text: str | None) -> bool:
