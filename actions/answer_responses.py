@@ -36,6 +36,7 @@ MATTER_ANSWERS: dict[str, str] = {
 
 # Questions on one topic: 「工伤认定要多久」 → its short answer.
 QUESTION_ANSWERS: dict[str, str] = {
+    "question_contract_deposit": "utter_answer_contract_deposit",
     "question_criminal_defense_apply_aid": "utter_answer_criminal_defense_apply_aid",
     "question_criminal_defense_bail": "utter_answer_criminal_defense_bail",
     "question_criminal_defense_duty_lawyer": "utter_answer_criminal_defense_duty_lawyer",
@@ -62,6 +63,8 @@ QUESTION_ANSWERS: dict[str, str] = {
     "question_labor_wage_evidence": "utter_answer_labor_wage_evidence",
     "question_labor_wage_time_limit": "utter_answer_labor_wage_time_limit",
     "question_labor_wage_where_complain": "utter_answer_labor_wage_where_complain",
+    "question_labor_relation_probation": "utter_answer_labor_relation_probation",
+    "question_labor_relation_quit_compensation": "utter_answer_labor_relation_quit_compensation",
     "question_legal_aid_cost": "utter_answer_legal_aid_cost",
     "question_legal_aid_court_fees": "utter_answer_legal_aid_court_fees",
     "question_legal_aid_how_to_apply": "utter_answer_legal_aid_how_to_apply",
@@ -223,6 +226,10 @@ OFFER_HELP = "utter_offer_help"
 ASK_WHAT_HAPPENED = "utter_answer_other"
 # A follow-up the matter has no answer for.
 FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"
+# How much support a child's parent can claim (抚养费) and how much a parent can claim from grown
+# children (赡养费): one matter code, two answers (actions/citizen_replies.supports_parents).
+CHILD_SUPPORT_AMOUNT = "utter_answer_support_payment_child_support_amount"
+PARENT_SUPPORT_AMOUNT = "utter_answer_support_payment_elderly_amount"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

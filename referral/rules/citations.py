@@ -30,7 +30,11 @@ QUOTES_FILE = LAWS_DIR / "quotes.yml"
 
 # Short names the answers use for texts whose full title cannot be written inside 《》 (it holds
 # a 《》 of its own): the short name → the statute file's name.
-ALIASES = {"民法典婚姻家庭编解释（一）": "最高人民法院关于适用《民法典》婚姻家庭编的解释（一）"}
+ALIASES = {
+    "民法典婚姻家庭编解释（一）": "最高人民法院关于适用《民法典》婚姻家庭编的解释（一）",
+    "民事诉讼法解释": "最高人民法院关于适用《民事诉讼法》的解释",
+    "人身损害赔偿解释": "最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释",
+}
 
 
 @dataclass(frozen=True)
