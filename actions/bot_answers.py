@@ -17,16 +17,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_responses import (
     ANSWERED_ABOVE,
     ASK_WHAT_HAPPENED,
+    CHILD_SUPPORT_AMOUNT,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
     MATTER_ANSWERS,
     OFFER_HELP,
+    PARENT_SUPPORT_AMOUNT,
     QUESTION_ANSWERS,
     SAFETY_REPLIES,
     SMS_ALARM,
     WHICH_MATTER,
 )
-from actions.tracker_history import previous_intent
+from actions.citizen_replies import supports_parents
+from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
 from referral.rules.city import city_config
@@ -170,6 +173,14 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     return [answer], code or matter
 
 
+def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
+    """``answer``, or in a conversation about supporting parents the parents' answer where the
+    child-support one was chosen: 「一个月能要多少」 after 「儿子不管我」 is not about 抚养费."""
+    if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
+        return PARENT_SUPPORT_AMOUNT
+    return answer
+
+
 def not_again(answer: str, sent: set[str], repeated: bool) -> str:
     """``answer``, unless it was sent already in this conversation (``sent``): then the answer above
     for a message the citizen said before (``repeated``), the honest 「没有现成的回答」 for a new question."""
@@ -257,9 +268,12 @@ def answer_for(tracker: Tracker, domain: dict[str, Any], legal_questions: bool =
     if name in FOLLOWUPS:
         if not legal_questions:
             return None
-        return followup_response(name, tracker.get_slot("matter"), domain.get("responses") or {},
-                                 previous_intent(tracker))
+        response = followup_response(name, tracker.get_slot("matter"), domain.get("responses") or {},
+                                     previous_intent(tracker))
+        return response and for_whom(response, tracker.latest_message.get("text"), citizen_texts(tracker))
     response = answer_response(name) if legal_questions else None
+    if response:
+        response = for_whom(response, tracker.latest_message.get("text"), citizen_texts(tracker))
     if response and response in (domain.get("responses") or {}):
         return response
     return None

@@ -210,6 +210,31 @@ def fields_to_correct(text: str | None) -> list[str]:
     return [slot for slot, words in _FIELD_WORDS.items() if any(word in value for word in words)]
 
 
+# Whose support a support conversation is about: a parent's by grown children (赡养) or a child's
+# (抚养). Both are the matter support_payment, but 「一个月能要多少」 has a different answer.
+_PARENT_SUPPORT = re.compile(
+    r"赡养|养老|(?:儿子|女儿|儿女|子女|闺女|儿媳)(?:们)?(?:都|也)?(?:不管|不养|不给|不孝|不问)"
+    r"|父母|爸妈|爹妈|老人|老爹|老娘|老母亲|老父亲|老两口|我爸|我妈|俺爹|俺娘|分家|不养我|(?:我|俺)(?:都|已经)?(?:老了|年纪大了|[六七八九]十)"
+)
+_CHILD_SUPPORT = re.compile(
+    r"抚养|孩子他|孩子的爸|孩子的妈|娃他|前夫|前妻|离婚|探视|未成年|(?:孩子|娃).{0,4}(?:上学|读书|学费)"
+)
+
+
+def supports_parents(latest: str | None, earlier: list[str] | None = None) -> bool:
+    """Whether a support conversation is about a parent's support by grown children rather than a
+    child's: the latest message decides when it speaks of only one; otherwise the whole
+    conversation, by how often it speaks of each (「儿子不管我 我都七十了」…「一个月能要多少」)."""
+    latest = latest or ""
+    parents, children = len(_PARENT_SUPPORT.findall(latest)), len(_CHILD_SUPPORT.findall(latest))
+    if parents != children and (parents == 0 or children == 0):
+        return parents > children
+    for text in earlier or []:
+        parents += len(_PARENT_SUPPORT.findall(text))
+        children += len(_CHILD_SUPPORT.findall(text))
+    return parents > children
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

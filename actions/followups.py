@@ -14,12 +14,13 @@ from actions.answer_responses import FOLLOWUP_NO_ANSWER, OFFER_HELP, WHICH_MATTE
 from actions.bot_answers import (
     answer_response,
     followup_response,
+    for_whom,
     legal_answer,
     not_again,
     send_sms_alarm,
     underlying_problem,
 )
-from actions.tracker_history import last_response, previous_intent, responses_sent, said_before
+from actions.tracker_history import citizen_texts, last_response, previous_intent, responses_sent, said_before
 from bot.matters import MATTER_RANKING, matter_code, matter_of_account
 from bot.safety import DANGER_NOW, SELF_HARM
 
@@ -39,8 +40,12 @@ class ActionAnswerLegalQuestion(Action):
         answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, responses_sent(tracker),
                                        said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker),
                                        said_before(tracker))
+        earlier, sent = citizen_texts(tracker), responses_sent(tracker)
         for response in answers:
-            dispatcher.utter_message(response=response)
+            chosen = for_whom(response, said.get("text"), earlier)
+            if chosen != response:
+                chosen = not_again(chosen, sent, said_before(tracker))
+            dispatcher.utter_message(response=chosen)
         return [SlotSet("matter", matter)] if matter != before else []
 
 
@@ -62,7 +67,7 @@ class ActionAnswerFollowup(Action):
             if told is not None and told[0] != "other":
                 matter, events = told[0], [SlotSet("matter", told[0])]
         response = followup_response(intent, matter, domain.get("responses") or {}, previous_intent(tracker))
-        response = response or WHICH_MATTER
+        response = for_whom(response or WHICH_MATTER, tracker.latest_message.get("text"), citizen_texts(tracker))
         if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER):  # short replies may be said again
             response = not_again(response, responses_sent(tracker), said_before(tracker))
         dispatcher.utter_message(response=response)

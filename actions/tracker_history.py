@@ -41,6 +41,12 @@ def _responses(tracker: Tracker) -> list[str]:
     ]
 
 
+def citizen_texts(tracker: Tracker, most: int = 8) -> list[str]:
+    """The citizen's last ``most`` messages before the latest one, oldest first (button payloads left out)."""
+    said = [(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][:-1]
+    return [text for text in said if text and not text.startswith("/")][-most:]
+
+
 def responses_sent(tracker: Tracker) -> set[str]:
     """The names of the responses the bot has sent in this conversation."""
     return set(_responses(tracker))

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followups import ActionAnswerFollowup, ActionAnswerLegalQuestion, ActionAnswerUnderlyingProblem
-from tests.support.trackers import make_tracker, ranked
+from tests.support.trackers import make_tracker, ranked, user_message
 
 
 @pytest.mark.asyncio
@@ -105,3 +105,32 @@ async def test_a_follow_up_is_not_answered_twice_with_the_same_block(before, exp
                            events=earlier)
     await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == [expected]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("earlier", "text", "expected"), [
+    # a citizen trial: a parent's support, then 「一个月能要多少」, got the child-support answer
+    (["儿子说分家的时候房子给了老二 所以他不管我 我都七十多了"], "一个月能要多少",
+     "utter_answer_support_payment_elderly_amount"),
+    (["孩子他爸两年没给抚养费了"], "一个月能要多少", "utter_answer_support_payment_child_support_amount"),
+    # the latest message speaks of one only: it decides
+    (["我爸妈都七十了"], "孩子的抚养费一个月能要多少", "utter_answer_support_payment_child_support_amount"),
+])
+async def test_how_much_support_depends_on_whose_support(earlier, text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    events = [user_message(said, 1_700_000_000.0 + i) for i, said in enumerate(earlier)]
+    tracker = make_tracker(slots={"matter": "support_payment"}, events=events, text=text, intent="followup_how_much")
+    await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+
+
+@pytest.mark.asyncio
+async def test_the_child_support_question_in_a_parents_conversation_gets_the_parents_answer(merged_domain):
+    dispatcher = CollectingDispatcher()
+    events = [user_message("三个儿子都不养我 老伴走了 我一个人种地", 1_700_000_000.0)]
+    tracker = make_tracker(slots={"matter": "support_payment"}, events=events, text="一个月能给多少钱",
+                           intent="question_support_payment_child_support_amount")
+    tracker.latest_message["intent_ranking"] = ranked(("question_support_payment_child_support_amount", 0.7),
+                                                      ("matter_support_payment", 0.2))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_support_payment_elderly_amount"]
