@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.answer_responses import ASK_WHAT_HAPPENED, MATTER_ANSWERS, OFFER_HELP
 from bot.matters import UNFILED_ACCOUNT_INTENTS, matter_of_account
@@ -48,15 +46,3 @@ def answer_account(dispatcher: CollectingDispatcher, parse: dict[str, Any], matt
     dispatcher.utter_message(response=ASK_WHAT_HAPPENED)  # an account too unclear to name its matter
     return [] if matter else [SlotSet("matter", "other")]
 
-
-class ActionAnswerAccount(Action):
-    """Outside the forms: a message the classifier took for a form answer or could not place."""
-
-    def name(self) -> str:
-        return "action_answer_account"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        # the slot `matter` is filled from the entity (domain.yml); an unclear account is `other`
-        # only when no matter was told before
-        return answer_account(dispatcher, tracker.latest_message, tracker.get_slot("matter"))

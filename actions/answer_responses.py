@@ -215,6 +215,9 @@ SAFETY_REPLIES: dict[str, str] = {
     FRAUD_NOW: "utter_safety_fraud_now",
 }
 
+# A question on the fraud right after its reply: how to get the money back, what to take to the police.
+FRAUD_FOLLOWUP = "utter_safety_fraud_followup"
+
 # After the reply to violence happening now, when the city configured its SMS alarm number
 # (city.yaml `sms_alarm`: 12110 usually needs a local suffix, so no number is guessed).
 SMS_ALARM = "utter_safety_sms_alarm"

@@ -1,5 +1,6 @@
-"""Answers that depend on the conversation so far: a follow-up without a topic, and the
-problem under a danger message. Thin: the choice is made in actions/bot_answers.py."""
+"""Answers that depend on the conversation so far: a follow-up without a topic, an account outside
+the forms, the problem under a danger message and a question on the fraud just answered. Thin: the
+choice is made in actions/bot_answers.py and actions/accounts.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer_responses import FOLLOWUP_NO_ANSWER, OFFER_HELP, WHICH_MATTER
+from actions.accounts import answer_account
+from actions.answer_responses import FOLLOWUP_NO_ANSWER, FRAUD_FOLLOWUP, OFFER_HELP, SAFETY_REPLIES, WHICH_MATTER
 from actions.bot_answers import (
     answer_response,
     followup_response,
@@ -20,9 +22,25 @@ from actions.bot_answers import (
     send_sms_alarm,
     underlying_problem,
 )
-from actions.tracker_history import citizen_texts, last_response, previous_intent, responses_sent, said_before
+from actions.tracker_history import (
+    asks_on_the_fraud,
+    citizen_texts,
+    last_response,
+    previous_intent,
+    responses_sent,
+    said_before,
+)
 from bot.matters import MATTER_RANKING, matter_code, matter_of_account
-from bot.safety import DANGER_NOW, SELF_HARM
+from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM
+
+
+def answered_on_the_fraud(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Right after the fraud reply, 「那2000还能要回来不」「报警要带啥」 get what to do about the money
+    and what to take to the police (once), whatever intent the classifier gave them."""
+    if not asks_on_the_fraud(tracker, SAFETY_REPLIES[FRAUD_NOW], FRAUD_FOLLOWUP):
+        return False
+    dispatcher.utter_message(response=FRAUD_FOLLOWUP)
+    return True
 
 
 class ActionAnswerLegalQuestion(Action):
@@ -34,6 +52,8 @@ class ActionAnswerLegalQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        if answered_on_the_fraud(dispatcher, tracker):
+            return []
         said = tracker.latest_message
         intent = (said.get("intent") or {}).get("name") or ""
         before = tracker.get_slot("matter")
@@ -57,6 +77,8 @@ class ActionAnswerFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        if answered_on_the_fraud(dispatcher, tracker):
+            return []
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         matter = tracker.get_slot("matter")
         events: list[EventType] = []
@@ -98,3 +120,18 @@ class ActionAnswerUnderlyingProblem(Action):
         code = matter_code(intent)
         events: list[Any] = [SlotSet("matter", code)] if code else []
         return events
+
+
+class ActionAnswerAccount(Action):
+    """Outside the forms: a message the classifier took for a form answer or could not place."""
+
+    def name(self) -> str:
+        return "action_answer_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if answered_on_the_fraud(dispatcher, tracker):
+            return []
+        # the slot `matter` is filled from the entity (domain.yml); an unclear account is `other`
+        # only when no matter was told before
+        return answer_account(dispatcher, tracker.latest_message, tracker.get_slot("matter"))

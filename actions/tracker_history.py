@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 
 from actions.accounts import is_an_account
 from actions.referral_slots import FORM
-from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM, danger_in
+from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM, asks_after_fraud, danger_in
 from bot.text import normalise
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS
@@ -45,6 +45,14 @@ def citizen_texts(tracker: Tracker, most: int = 8) -> list[str]:
     """The citizen's last ``most`` messages before the latest one, oldest first (button payloads left out)."""
     said = [(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][:-1]
     return [text for text in said if text and not text.startswith("/")][-most:]
+
+
+def asks_on_the_fraud(tracker: Tracker, fraud_reply: str, followup: str) -> bool:
+    """Whether the latest message asks about the fraud just answered (``fraud_reply`` among the
+    last three responses) and has not had ``followup`` yet: 「报警要带啥」 is not a legal-aid question."""
+    sent = _responses(tracker)
+    return (fraud_reply in sent[-3:] and followup not in sent
+            and asks_after_fraud(normalise(tracker.latest_message.get("text") or "")))
 
 
 def responses_sent(tracker: Tracker) -> set[str]:

@@ -45,6 +45,19 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Right after the fraud reply, a question on the money or the police is about the fraud
+# (「那2000还能要回来不」「报警要带啥」), whatever intent the classifier gives it.
+_AFTER_FRAUD = re.compile(
+    r"要回|追回|拿回|退回|找回|追得回|要得回|拿得回|还回来|能回来|钱.{0,4}(?:回来|没了|咋办|怎么办)|被骗"
+    r"|报警|报案|派出所|公安|警察|立案|冻结|止付|(?:带|准备|拿)(?:啥|什么|哪些|些什么)"
+)
+
+
+def asks_after_fraud(text: str | None) -> bool:
+    """Whether ``text`` (normalised), sent right after the fraud reply, asks about the fraud."""
+    return bool(text and _AFTER_FRAUD.search(text))
+
+
 def danger_in(text: str | None) -> str | None:
     """The intent for the most urgent danger ``text`` speaks of, or None.
 

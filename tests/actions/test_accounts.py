@@ -7,8 +7,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.accounts import ActionAnswerAccount
-from actions.followups import ActionAnswerFollowup
+from actions.followups import ActionAnswerAccount, ActionAnswerFollowup
 from tests.support.trackers import make_tracker, ranked
 
 

@@ -7,7 +7,12 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followups import ActionAnswerFollowup, ActionAnswerLegalQuestion, ActionAnswerUnderlyingProblem
+from actions.followups import (
+    ActionAnswerAccount,
+    ActionAnswerFollowup,
+    ActionAnswerLegalQuestion,
+    ActionAnswerUnderlyingProblem,
+)
 from tests.support.trackers import make_tracker, ranked, user_message
 
 
@@ -134,3 +139,37 @@ async def test_the_child_support_question_in_a_parents_conversation_gets_the_par
                                                       ("matter_support_payment", 0.2))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_answer_support_payment_elderly_amount"]
+
+
+def _after_fraud_reply(text: str, intent: str, sent: tuple[str, ...] = ("utter_safety_fraud_now",)):
+    events = [{"event": "bot", "text": "…", "metadata": {"utter_action": name}} for name in sent]
+    return make_tracker(events=[user_message("刚才转了2000给一个说是公安的人", 1_700_000_000.0), *events],
+                        text=text, intent=intent)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("action", "text", "intent"), [
+    # a citizen trial: 「没太明白」, then the legal-aid documents
+    (ActionAnswerAccount, "那2000还能要回来不", "nlu_fallback"),
+    (ActionAnswerLegalQuestion, "报警要带啥", "question_legal_aid_materials"),
+    (ActionAnswerFollowup, "钱还能追回来吗", "followup_how_much"),
+])
+async def test_a_question_on_the_fraud_just_answered_stays_on_the_fraud(action, text, intent, merged_domain):
+    dispatcher = CollectingDispatcher()
+    assert await action().run(dispatcher, _after_fraud_reply(text, intent), merged_domain) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_safety_fraud_followup"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "sent"), [
+    ("报警要带啥", ("utter_safety_fraud_now", "utter_safety_fraud_followup")),  # answered once
+    ("报警要带啥", ("utter_answer_labor_wage",)),  # no fraud told
+    ("申请法律援助要带啥", ("utter_safety_fraud_now", "utter_offer_help", "utter_answer_debt_loan",
+                      "utter_offer_help")),  # the fraud reply is three answers back
+])
+async def test_the_fraud_follow_up_only_right_after_the_fraud_reply(text, sent, merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = _after_fraud_reply(text, "question_legal_aid_materials", sent)
+    tracker.latest_message["intent_ranking"] = ranked(("question_legal_aid_materials", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_answer_legal_aid_materials"]
