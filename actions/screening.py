@@ -22,7 +22,9 @@ from actions.screening_answers import (
     DECLINED,
     PERIOD_CHECK_AMOUNT,
     describe_income,
+    elderly_without_income,
     in_danger,
+    own_age,
     parse_certificate,
     parse_criminal_flags,
     parse_deadline,
@@ -37,6 +39,7 @@ from actions.screening_answers import (
     says_deadline_is_close,
     without_rejection,
 )
+from actions.tracker_history import citizen_texts
 from bot.matters import matter_code
 from referral.rules.city import city_config
 from referral.rules.contract import china_today
@@ -153,6 +156,11 @@ def read_back_in_last_turn(tracker: Tracker) -> set[str]:
     return slots
 
 
+def _about_statuses(text: str) -> bool:
+    """Whether an answer speaks of the statuses only to deny them (「没低保」「不是贫困户」)."""
+    return bool(_STATUS_HINTS.search(plain(text))) and parse_statuses(text) is not None
+
+
 def _classified_matter(tracker: Tracker) -> str | None:
     """The matter code of the latest message when the classifier is sure of it."""
     intent = tracker.latest_message.get("intent") or {}
@@ -186,6 +194,9 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(response="utter_screening_read_back_dropped")  # then asked again
             return rejected
         parsed = _parse(slot, text)
+        if slot == "statuses" and "elderly_no_income" not in (parsed or []) and \
+                elderly_without_income(text, own_age(citizen_texts(tracker))):
+            parsed = sorted({*(parsed or []), "elderly_no_income"})  # 「我都七十多了」 told before, 「没收入」 now
         if slot == "matter" and parsed in (None, "other"):
             parsed = _classified_matter(tracker) or parsed  # the classifier knows more ways to say it
         slots: dict[str, Any] = {slot: parsed}
@@ -200,12 +211,13 @@ class ValidateScreeningForm(FormValidationAction):
         read_back = "household_monthly_income" not in corrected  # a correction already said it
         if isinstance(income, (int, float)) and not isinstance(income, bool) and read_back:
             # amounts are easy to misread: read it back, so 「不对，……」 can fix it
-            dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income))
+            dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income, text))
             if income >= PERIOD_CHECK_AMOUNT and slot == "household_monthly_income" and period_unsaid(text):
                 dispatcher.utter_message(response="utter_screening_income_period")  # 「两万多」: a year's?
         if parsed is None and not changed:
-            # a question on the way is answered, then the question is asked again
-            response = answer_for(tracker, domain, legal_questions=slot != "matter")
+            # a question on the way is answered, then the question is asked again; never 「没低保」
+            # at another question (the social-insurance answer, in a citizen trial)
+            response = None if _about_statuses(text) else answer_for(tracker, domain, legal_questions=slot != "matter")
             send_answer(dispatcher, response or "utter_screening_not_understood")
         return slots
 

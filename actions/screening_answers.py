@@ -356,8 +356,17 @@ def period_unsaid(text: str | None) -> bool:
     return _clause_period(value) is None
 
 
-def describe_income(amount: float) -> str:
-    return "没有收入" if amount == 0 else f"每月约{amount:.0f}元"
+# 「几千」「三四万」: a range, read at its top (never a promise); the read-back says so.
+_VAGUE_AMOUNT = re.compile(r"几(?=[十百千万])|[一二三四五六七八九两][二三四五六七八九](?=[十百千万])|千把|万把")
+
+
+def describe_income(amount: float, text: str | None = None) -> str:
+    """How an income is read back: 「每月约3000元」, or 「每月最多约750元」 for a range (「一年几千块」)."""
+    if amount == 0:
+        return "没有收入"
+    if text and _VAGUE_AMOUNT.search(plain(text)):
+        return f"每月最多约{amount:.0f}元"
+    return f"每月约{amount:.0f}元"
 
 
 # --- statuses ----------------------------------------------------------------
@@ -400,6 +409,24 @@ class Option(NamedTuple):
 def _chosen(options: dict[int, Option], number: int) -> frozenset[str] | None:
     option = options.get(number)
     return option.value if option else None
+
+
+# 「我都七十多了」「俺今年72」: the speaker's own age, told anywhere in the conversation
+_OWN_AGE = re.compile(r"(?:我|俺|本人)(?:今年|都|已经|快|也)*(\d{2,3})\s*(?:多)?\s*(?:周岁|岁|了)(?!的)")
+
+
+def own_age(texts: list[str]) -> int | None:
+    """The age the citizen gave as their own in ``texts`` (the latest mention), or None."""
+    for text in reversed(texts):
+        match = _OWN_AGE.search(_digits(plain(text)))
+        if match and 1 <= int(match.group(1)) <= 120:
+            return int(match.group(1))
+    return None
+
+
+def elderly_without_income(text: str | None, age: int | None) -> bool:
+    """「没有固定收入」 from someone whose age, told earlier, is 60 or more (Art. 42)."""
+    return bool(text and age is not None and age >= 60 and _NO_FIXED_INCOME.search(plain(text)))
 
 
 def parse_age(text: str | None) -> int | None:

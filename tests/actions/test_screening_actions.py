@@ -449,3 +449,40 @@ async def test_a_large_income_without_a_period_gets_the_way_to_say_a_year(text, 
     assert slots["household_monthly_income"] == stored
     assert responses[0] == "utter_screening_income_noted"
     assert ("utter_screening_income_period" in responses) is told
+
+
+@pytest.mark.asyncio
+async def test_a_denied_status_at_another_question_is_not_answered_as_a_legal_question():
+    # a citizen trial: 「没低保」 at the income question got the social-insurance answer
+    known = {"matter": "support_payment", "has_lawyer": False, "statuses": []}
+    slots, responses, _ = await answer("household_monthly_income", "没低保", known,
+                                       intent="matter_social_insurance", confidence=0.9)
+    assert slots["household_monthly_income"] is None and responses == ["utter_screening_not_understood"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "told"), [
+    ("一年几千块", "每月最多约750元"),  # a citizen trial: read back as if exact, 「每月约750元」
+    ("一年三四万", "每月最多约3333元"),
+    ("一年两万", "每月约1667元"),
+])
+async def test_a_range_is_read_back_as_its_top(text, told):
+    _, _, messages = await answer("household_monthly_income", text,
+                                  {"matter": "traffic_accident", "has_lawyer": False, "statuses": []})
+    noted = next(m for m in messages if m["response"] == "utter_screening_income_noted")
+    assert noted["income"] == told
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("earlier", "expected"), [
+    # a citizen trial: the age told at the start was not used at the statuses question
+    ("我都七十多了 三个儿子都不管我", ["elderly_no_income"]),
+    ("我70岁的老母亲没人管", None),  # the mother's age, not the speaker's: asked again
+    ("我儿子三十了不管我", None),
+])
+async def test_an_age_told_earlier_counts_with_no_income(earlier, expected):
+    known = {"matter": "support_payment", "has_lawyer": False}
+    slots, _, _ = await answer_after("statuses", "没有固定收入", known,
+                                     [{"event": "user", "text": earlier, "timestamp": 1_700_000_000.0}])
+    assert slots["statuses"] == expected
+
