@@ -178,6 +178,31 @@ def refers_back(text: str | None) -> bool:
     return bool(_REFERS_BACK.search(_letters(text)))
 
 
+# The account told before the form, offered back at 「what happened」: a short yes takes it
+# (「对」「是的」「就这些」); 「对，还有他上个月又打了我」 takes it and adds to it.
+MAX_SHORT_YES_CHARS = 6
+_NOTHING_TO_ADD = re.compile(r"^(?:就这些|就是这些|没有?了|没有?别的了?|没有?要补充的?|没有?补充)")
+_YES_THEN_MORE = re.compile(r"^\W*(?:对的|对|是的|是|嗯|没错)[\s，,。！!、；;]+(?P<more>.+)$", re.DOTALL)
+
+
+def takes_the_offered_account(text: str | None) -> bool:
+    """Whether a reply to the account offered back says to use it as it is."""
+    if not text:
+        return False
+    letters = _letters(text)
+    if _NOTHING_TO_ADD.match(letters):
+        return True
+    return len(letters) <= MAX_SHORT_YES_CHARS and is_explicit_yes(text)
+
+
+def added_to_the_offered_account(text: str | None) -> str | None:
+    """What a yes to the account offered back goes on to add (「对，还有……」 → 「还有……」), or None."""
+    match = _YES_THEN_MORE.match((text or "").strip())
+    if not match or len(_letters(match.group("more"))) < MIN_ADDITION_CHARS:
+        return None
+    return match.group("more").strip()
+
+
 def is_an_addition(text: str | None) -> bool:
     """Whether words at the summary check add to the account instead of answering yes or no.
 

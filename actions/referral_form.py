@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.accounts import account_matter
 from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, send_answer
 from actions.citizen_replies import (
+    added_to_the_offered_account,
     consent_answer,
     fields_to_correct,
     find_region,
@@ -27,6 +28,7 @@ from actions.citizen_replies import (
     parse_name,
     refers_back,
     says_no,
+    takes_the_offered_account,
 )
 from actions.referral_slots import FORM_SLOTS
 from actions.tracker_history import earlier_account, said_twice
@@ -109,7 +111,12 @@ class ValidateReferralForm(FormValidationAction):
         return {"region": region.name}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        if refers_back(value):
+        earlier = earlier_account(tracker)
+        if earlier is not None and takes_the_offered_account(value):
+            return {"description": earlier}  # the account offered back (ActionAskDescription): 「对」
+        if earlier is not None and (more := added_to_the_offered_account(value)):
+            value = f"{earlier}；{more}"  # 「对，还有……」
+        elif refers_back(value):
             # 「就是刚才说的」: the account the citizen gave before the form, never asked again
             earlier = earlier_account(tracker)
             if earlier is None:
@@ -198,3 +205,25 @@ def _as_given(value: str) -> str | None:
     """An insisted name, taken as typed when it is short and has no digits."""
     text = value.strip()
     return text if 0 < len(text) <= MAX_NAME_CHARS and not any(c.isdigit() for c in text) else None
+
+
+# How much of the account told before the form is shown when it is offered back.
+OFFERED_ACCOUNT_CHARS = 150
+
+
+class ActionAskDescription(Action):
+    """「What happened」: when the citizen told the problem before the form, that account is offered
+    back for a yes (a citizen trial: asked again, they typed it all a second time); otherwise asked."""
+
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        earlier = earlier_account(tracker, latest=True)
+        if earlier is None:
+            dispatcher.utter_message(response="utter_ask_description")
+        else:
+            shown = earlier if len(earlier) <= OFFERED_ACCOUNT_CHARS else f"{earlier[:OFFERED_ACCOUNT_CHARS]}……"
+            dispatcher.utter_message(response="utter_ask_description_offer", account=shown)
+        return []

@@ -99,11 +99,12 @@ def said_twice(tracker: Tracker, value: Any) -> bool:
     return isinstance(value, str) and len(texts) >= 2 and texts[0] == texts[1] == value
 
 
-def earlier_account(tracker: Tracker, most: int = 3) -> str | None:
+def earlier_account(tracker: Tracker, most: int = 3, latest: bool = False) -> str | None:
     """What the citizen told of the problem before the form: the messages read as a matter
     (matter_<code>, other included, or an account whose matter the NLU read from its ranking:
     「老公赌博欠了二十多万…我想申请法律援助」), the last ``most`` of them in order; None when there are none."""
-    said = [e for e in tracker.events if e.get("event") == "user"][:-1]  # not 「就是刚才说的」 itself
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    said = said if latest else said[:-1]  # not 「就是刚才说的」 itself, unless asked before any reply
     accounts = [
         e.get("text") for e in said
         if e.get("text") and _is_an_account({**(e.get("parse_data") or {}), "text": e.get("text")})

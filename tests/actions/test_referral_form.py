@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.referral_form import ValidateReferralForm
+from actions.referral_form import ActionAskDescription, ValidateReferralForm
 from actions.referral_slots import FORM_SLOTS
 from tests.support.dispatcher import responses
 from tests.support.referral_application import FILLED
@@ -220,3 +220,39 @@ def test_description_that_points_back_and_goes_on_keeps_the_earlier_account_firs
 def test_an_account_that_merely_uses_said_is_taken_as_it_is(dispatcher, text):
     tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
     assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == text
+
+
+@pytest.mark.asyncio
+async def test_the_account_told_before_the_form_is_offered_back(dispatcher):
+    # a citizen trial: 「请简单说说发生了什么事」 after the whole story had been told
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text="镇雄县")
+    assert await ActionAskDescription().run(dispatcher, tracker, {}) == []
+    assert responses(dispatcher) == ["utter_ask_description_offer"]
+    assert dispatcher.messages[0]["account"] == "老板欠我三个月工资不给"
+
+
+@pytest.mark.asyncio
+async def test_without_an_account_what_happened_is_asked(dispatcher):
+    tracker = make_tracker(events=EARLIER[:2], requested_slot="description", text="镇雄县")
+    await ActionAskDescription().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_ask_description"]
+
+
+@pytest.mark.asyncio
+async def test_a_long_account_is_offered_back_shortened(dispatcher):
+    told = {"event": "user", "text": "包工头跑了" * 40, "parse_data": {"intent": {"name": "matter_labor_wage"}}}
+    await ActionAskDescription().run(dispatcher, make_tracker(events=[told], text="镇雄县"), {})
+    assert dispatcher.messages[0]["account"] == ("包工头跑了" * 30) + "……"
+
+
+@pytest.mark.parametrize(("text", "description"), [
+    ("对", "老板欠我三个月工资不给"),
+    ("是的", "老板欠我三个月工资不给"),
+    ("就这些", "老板欠我三个月工资不给"),
+    ("对，还有他叫我们签了一张白条", "老板欠我三个月工资不给；还有他叫我们签了一张白条"),
+    # a new account that starts with 是 is the account, not a yes
+    ("是这样的，包工头张三欠我们八个人工资", "是这样的，包工头张三欠我们八个人工资"),
+])
+def test_a_reply_to_the_offered_account(dispatcher, text, description):
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == description
