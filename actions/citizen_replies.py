@@ -195,6 +195,11 @@ def takes_the_offered_account(text: str | None) -> bool:
     return len(letters) <= MAX_SHORT_YES_CHARS and is_explicit_yes(text)
 
 
+def declines_the_offered_account(text: str | None) -> bool:
+    """Whether a reply to the account offered back only says no (「不对」「不是这个」)."""
+    return bool(text) and len(_letters(text)) <= MAX_SHORT_YES_CHARS and says_no(text)
+
+
 def added_to_the_offered_account(text: str | None) -> str | None:
     """What a yes to the account offered back goes on to add (「对，还有……」 → 「还有……」), or None."""
     match = _YES_THEN_MORE.match((text or "").strip())

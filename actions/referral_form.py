@@ -18,6 +18,7 @@ from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, send_an
 from actions.citizen_replies import (
     added_to_the_offered_account,
     consent_answer,
+    declines_the_offered_account,
     fields_to_correct,
     find_region,
     is_an_addition,
@@ -31,7 +32,7 @@ from actions.citizen_replies import (
     takes_the_offered_account,
 )
 from actions.referral_slots import FORM_SLOTS
-from actions.tracker_history import earlier_account, said_twice
+from actions.tracker_history import earlier_account, last_response, said_twice
 from bot.matters import matter_code
 from referral.rules.city import city_config
 from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
@@ -111,12 +112,18 @@ class ValidateReferralForm(FormValidationAction):
         return {"region": region.name}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        earlier = earlier_account(tracker)
-        if earlier is not None and takes_the_offered_account(value):
-            return {"description": earlier}  # the account offered back (ActionAskDescription): 「对」
-        if earlier is not None and (more := added_to_the_offered_account(value)):
-            value = f"{earlier}；{more}"  # 「对，还有……」
-        elif refers_back(value):
+        offered = earlier_account(tracker) if last_response(tracker) == OFFER else None
+        if offered is not None and not refers_back(value) and not leads_back(value):
+            # the account told before was offered back (ActionAskDescription)
+            if takes_the_offered_account(value):
+                return {"description": offered}  # 「对」
+            if declines_the_offered_account(value):
+                return {"description": None}  # 「不对」: asked plainly, and what comes next replaces it
+            # 「对，还有……」, or more told: added, never lost (a citizen trial: a reply replaced the story)
+            more = added_to_the_offered_account(value) or value
+            if parse_description(more) is not None:
+                value = f"{offered}；{more}"
+        if refers_back(value):
             # 「就是刚才说的」: the account the citizen gave before the form, never asked again
             earlier = earlier_account(tracker)
             if earlier is None:
@@ -207,7 +214,9 @@ def _as_given(value: str) -> str | None:
     return text if 0 < len(text) <= MAX_NAME_CHARS and not any(c.isdigit() for c in text) else None
 
 
-# How much of the account told before the form is shown when it is offered back.
+# The account told before the form, offered back at 「what happened」.
+OFFER = "utter_ask_description_offer"
+# How much of it is shown.
 OFFERED_ACCOUNT_CHARS = 150
 
 
@@ -221,9 +230,10 @@ class ActionAskDescription(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         earlier = earlier_account(tracker, latest=True)
-        if earlier is None:
+        declined = last_response(tracker) == OFFER and declines_the_offered_account(tracker.latest_message.get("text"))
+        if earlier is None or declined:
             dispatcher.utter_message(response="utter_ask_description")
         else:
             shown = earlier if len(earlier) <= OFFERED_ACCOUNT_CHARS else f"{earlier[:OFFERED_ACCOUNT_CHARS]}……"
-            dispatcher.utter_message(response="utter_ask_description_offer", account=shown)
+            dispatcher.utter_message(response=OFFER, account=shown)
         return []

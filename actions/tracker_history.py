@@ -99,19 +99,37 @@ def said_twice(tracker: Tracker, value: Any) -> bool:
     return isinstance(value, str) and len(texts) >= 2 and texts[0] == texts[1] == value
 
 
+# A form question whose answer may tell the problem: the screening's 「什么事」.
+_ACCOUNT_QUESTIONS = ("matter",)
+
+
 def earlier_account(tracker: Tracker, most: int = 3, latest: bool = False) -> str | None:
     """What the citizen told of the problem before the form: the messages read as a matter
     (matter_<code>, other included, or an account whose matter the NLU read from its ranking:
-    「老公赌博欠了二十多万…我想申请法律援助」), the last ``most`` of them in order; None when there are none."""
-    said = [e for e in tracker.events if e.get("event") == "user"]
+    「老公赌博欠了二十多万…我想申请法律援助」), in order: the first (it usually tells the most) and
+    the last ``most`` - 1; None when there are none. Answers to a form's questions are not the
+    account (a citizen trial: 「没请律师 我是农民工」 crowded out 「包工头跑了 欠俺两万三」), except
+    the screening's 「什么事」."""
+    said: list[dict[str, Any]] = []
+    requested: str | None = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
+            requested = None
+        elif kind == "user":
+            said.append({**event, "requested": requested})
     said = said if latest else said[:-1]  # not 「就是刚才说的」 itself, unless asked before any reply
     accounts = [
         e.get("text") for e in said
-        if e.get("text") and _is_an_account({**(e.get("parse_data") or {}), "text": e.get("text")})
+        if e.get("text") and e["requested"] in (None, *_ACCOUNT_QUESTIONS)
+        and _is_an_account({**(e.get("parse_data") or {}), "text": e.get("text")})
     ]
     if not accounts:
         return None
-    return "；".join(accounts[-most:])[:MAX_DESCRIPTION_CHARS]
+    kept = accounts if len(accounts) <= most else [accounts[0], *accounts[len(accounts) - most + 1:]]
+    return "；".join(kept)[:MAX_DESCRIPTION_CHARS]
 
 
 def _is_an_account(parse: dict[str, Any]) -> bool:

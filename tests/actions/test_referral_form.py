@@ -245,14 +245,33 @@ async def test_a_long_account_is_offered_back_shortened(dispatcher):
     assert dispatcher.messages[0]["account"] == ("包工头跑了" * 30) + "……"
 
 
+OFFERED = [*EARLIER, {"event": "bot", "text": "您刚才说过：……",
+                      "metadata": {"utter_action": "utter_ask_description_offer"}}]
+
+
 @pytest.mark.parametrize(("text", "description"), [
     ("对", "老板欠我三个月工资不给"),
     ("是的", "老板欠我三个月工资不给"),
     ("就这些", "老板欠我三个月工资不给"),
     ("对，还有他叫我们签了一张白条", "老板欠我三个月工资不给；还有他叫我们签了一张白条"),
-    # a new account that starts with 是 is the account, not a yes
-    ("是这样的，包工头张三欠我们八个人工资", "是这样的，包工头张三欠我们八个人工资"),
+    # more told is added, never a replacement (a citizen trial lost the story that way)
+    ("是这样的，包工头张三欠我们八个人工资", "老板欠我三个月工资不给；是这样的，包工头张三欠我们八个人工资"),
+    ("不对 前面说的包工头跑了你咋没记", "老板欠我三个月工资不给；不对 前面说的包工头跑了你咋没记"),
+    ("不对", None),  # asked plainly next
 ])
 def test_a_reply_to_the_offered_account(dispatcher, text, description):
-    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    tracker = make_tracker(events=OFFERED, requested_slot="description", text=text)
     assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == description
+
+
+def test_without_the_offer_a_new_account_is_taken_as_it_is(dispatcher):
+    text = "是这样的，包工头张三欠我们八个人工资"
+    tracker = make_tracker(events=EARLIER, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["description"] == text
+
+
+@pytest.mark.asyncio
+async def test_a_declined_offer_is_followed_by_the_plain_question(dispatcher):
+    tracker = make_tracker(events=OFFERED, requested_slot="description", text="不对")
+    await ActionAskDescription().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_ask_description"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.tracker_history import conversation_before_form, township_of_answer
+from actions.tracker_history import conversation_before_form, earlier_account, township_of_answer
 from tests.support.referral_application import FORM_OPENED
 from tests.support.trackers import make_tracker, slot_event, user_message
 
@@ -76,3 +76,21 @@ def test_township_only_from_the_answer_that_gave_the_region():
     events = [user_message("镇雄县泼机镇", 11.0), slot_event("region", "镇雄县", 11.5),
               user_message("县填错了，我在鲁甸", 20.0), slot_event("region", "鲁甸县", 20.5)]
     assert township_of_answer(make_tracker(events=events, slots={"region": "鲁甸县"})) is None
+
+
+def test_the_earlier_account_leaves_out_form_answers_and_keeps_the_first():
+    # a citizen trial: the screening's answers crowded the story out of the ticket
+    def told(text: str, intent: str = "matter_labor_wage") -> dict:
+        return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.9}}}
+
+    def asked(slot: str | None) -> dict:
+        return {"event": "slot", "name": "requested_slot", "value": slot}
+
+    events = [
+        told("包工头跑了 欠俺两万三"), told("找开发商也不管"), told("多久能要回来", "followup_time_limit"),
+        told("工地在镇雄"), asked("matter"), told("讨工资"),  # the screening's 「什么事」 tells the problem too
+        asked("has_lawyer"), told("没请律师 我是农民工"), asked("statuses"), told("农民工 打工的"),
+        asked(None), told("我要申请", "apply_legal_aid"),
+    ]
+    tracker = make_tracker(events=events, text="就是刚才说的")
+    assert earlier_account(tracker) == "包工头跑了 欠俺两万三；工地在镇雄；讨工资"
