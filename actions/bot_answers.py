@@ -30,7 +30,7 @@ from actions.answer_responses import (
 )
 from actions.citizen_replies import supports_parents
 from actions.tracker_history import citizen_texts, previous_intent
-from bot.matters import matter_code, matter_shares
+from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
 from referral.rules.city import city_config
 
@@ -97,6 +97,10 @@ TOPIC_PRIOR = 3.0
 # 咋整」 after the wage answer: criminal defence 0.10, wages 0.03), a ratio means nothing. Clear
 # messages of another matter read 0.6-0.9 (「被车撞了能赔哪些」 0.92); vague ones stay under 0.2.
 TOPIC_FLOOR = 0.3
+# A message this long tells a problem even when it ends in a question; a shorter one that asks
+# (吗, 不, 咋, 怎么, 多久, 谁…) is a question on the way.
+LONG_ACCOUNT_CHARS = 25
+_ASKS = re.compile(r"[?？]|吗|[不没]\W*$|咋|怎么|怎样|多久|多少|谁|哪|啥|什么|能不能|可不可以|要不要|值不值|值得")
 # How much of the probability left beside the danger intents the problem under a danger
 # message must have to be answered too.
 UNDERLYING_SHARE = 0.5
@@ -157,7 +161,7 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
         return answers, matter
     if code is not None and matter not in (None, "other", code):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
-        if not _leaves(matter, code, shares):
+        if not _leaves(matter, code, shares) or (code == "other" and not tells_a_new_problem(text)):
             point = FOLLOWUP_ANSWERS.get((QUESTION_POINTS.get(intent, ""), matter))
             answer = _close_question(matter, ranking) or point or FOLLOWUP_NO_ANSWER
             return [not_again(answer, sent, repeated)], matter
@@ -194,6 +198,16 @@ def _on_the_matter(matter: str | None, text: str, last_sent: str | None) -> bool
     if matter in (None, "other") or _NAMES_LEGAL_AID.search(text or ""):
         return False
     return last_sent is None or not last_sent.removeprefix("utter_").startswith(_LEGAL_AID_RESPONSES)
+
+
+def tells_a_new_problem(text: str | None) -> bool:
+    """Whether a message no matter code covers tells a new problem (「邻居在网上发视频说我家店卖假货」),
+    rather than asking on along the way (「就几千块钱的事 值得告吗」「那多久有人给俺打电话」): only then
+    does it replace the matter known so far with `other` (a citizen trial lost the topic that way)."""
+    length = account_length(text)
+    if length < MIN_ACCOUNT_CHARS:
+        return False
+    return length >= LONG_ACCOUNT_CHARS or not _ASKS.search(text or "")
 
 
 def _leaves(matter: str, code: str, shares: dict[str, float]) -> bool:

@@ -205,7 +205,12 @@ def test_an_unclear_matter_asks_what_happened_but_never_loses_a_known_matter():
         ["utter_followup_no_answer"], "labor_wage")  # nothing close: said honestly, the code is kept
     # a new problem no code covers, in so many words (a neighbour's video defaming the shop): `other`
     clear = ranked(("other", 0.8), ("labor_wage", 0.01))
-    assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, clear) == (["utter_answer_other"], "other")
+    video = "隔壁开店的拍视频发到网上说我家店里卖的都是假货 生意一下就没了"
+    assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, clear, video) == (
+        ["utter_answer_other"], "other")
+    # a question on the way, however clearly `other` its words: the wage claim stays (a citizen trial)
+    for asked in ("就几千块钱的事 值得告吗 要请律师不", "那多久有人给俺打电话", "俺不识字 这事咋弄 找谁"):
+        assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, clear, asked)[1] == "labor_wage"
 
 
 def test_a_vague_message_never_moves_the_conversation_when_no_matter_is_likely():
