@@ -16,7 +16,10 @@ _CN_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "001122345
 _SEPARATORS = re.compile(r"(?<=\d)[\s\-－—.·]+(?=\d)")
 _DIGIT_RUN = re.compile(r"\d+")
 
-_NAME_PREFIXES = ("我的名字叫", "我的名字是", "我的姓名是", "名字叫", "名字是", "姓名是", "姓名", "我叫", "我是", "叫")
+_NAME_PREFIXES = (
+    "我的名字叫", "我的名字是", "我的姓名是", "俺的名字叫", "名字叫", "名字是", "姓名是", "姓名",
+    "我叫", "我是", "俺叫", "俺是", "叫",
+)
 # Where a name stops when more follows in the same message: 「我叫张建国电话是139…」
 _NAME_END = re.compile(r"[，,。；;\s\d]|电话|手机|号码|联系|住在|在")
 _HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,5}$")
@@ -80,6 +83,8 @@ def parse_name(text: str | None) -> str | None:
     return None
 
 
+# Yes in dialect, said alone (「中」「要得」「阔以」): not found inside other words.
+_DIALECT_YES = frozenset({"中", "中中", "中嘞", "中啊", "要得", "阔以", "可以的", "得行"})
 _YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "确定", "没问题", "没错", "ok", "yes")
 
 
@@ -87,7 +92,7 @@ _YES_WORDS = ("同意", "愿意", "可以", "好", "行", "是", "对", "嗯", "
 _NOT_A_NO = ("没错", "没有错", "不错")
 _NO = re.compile(
     r"不\S{0,2}(?:同意|愿意|可以|行|对|是|要)|不(?:想|愿|给|用|好)"
-    r"|错了|写错|填错|搞错|说错|有错|改|重新|否|^\W*不\W*$"
+    r"|错了|写错|填错|搞错|说错|有错|改|重新|否|^\W*不\W*$|^\W*不中\W*$"
 )
 
 
@@ -114,6 +119,8 @@ def consent_answer(text: str | None) -> bool | None:
         return value == "/affirm"
     if says_no(value):
         return False
+    if _letters(value) in _DIALECT_YES:
+        return True  # 「中」 alone: a yes in Henan, but 中 inside other words is no yes
     return True if is_explicit_yes(value) else None
 
 

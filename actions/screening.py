@@ -24,6 +24,7 @@ from actions.screening_answers import (
     describe_income,
     elderly_without_income,
     in_danger,
+    irregular_income,
     own_age,
     parse_certificate,
     parse_criminal_flags,
@@ -214,6 +215,9 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(response="utter_screening_income_noted", income=describe_income(income, text))
             if income >= PERIOD_CHECK_AMOUNT and slot == "household_monthly_income" and period_unsaid(text):
                 dispatcher.utter_message(response="utter_screening_income_period")  # 「两万多」: a year's?
+        if parsed is None and not changed and slot == "household_monthly_income" and irregular_income(text):
+            dispatcher.utter_message(response="utter_screening_income_estimate")  # 「就种点地」: how much a year?
+            return slots
         if parsed is None and not changed:
             # a question on the way is answered, then the question is asked again; never 「没低保」
             # at another question (the social-insurance answer, in a citizen trial)
@@ -265,8 +269,12 @@ class ValidateScreeningForm(FormValidationAction):
             # 「讨工资，没请律师，我是农民工」 right after the matter was taken from the conversation:
             # a matter named now replaces an earlier guess
             candidates.append("matter")
+        age = own_age(citizen_texts(tracker))
+        current = tracker.get_slot("statuses")
+        if requested != "statuses" and elderly_without_income(text, age) and "elderly_no_income" not in (current or []):
+            found["statuses"] = sorted({*(current or []), "elderly_no_income"})  # 「我都七十多了」…「没有固定收入」
         for slot in candidates:
-            if slot == requested:
+            if slot == requested or slot in found:
                 continue
             value = _parse(slot, text)
             if value is None or value == DECLINED:

@@ -424,6 +424,16 @@ def own_age(texts: list[str]) -> int | None:
     return None
 
 
+# 「没有固定收入 就种点地」「没啥收入 靠打零工」: some income, no amount said
+_IRREGULAR_INCOME = re.compile(r"没(?:有)?(?:啥|什么|多少)收入|种(?:点|些)?地|靠种地|打零工|零工|卖点菜|捡破烂")
+
+
+def irregular_income(text: str | None) -> bool:
+    """Whether an income answer says the income is irregular without naming an amount."""
+    value = plain(text or "")
+    return bool(_NO_FIXED_INCOME.search(value) or _IRREGULAR_INCOME.search(value))
+
+
 def elderly_without_income(text: str | None, age: int | None) -> bool:
     """「没有固定收入」 from someone whose age, told earlier, is 60 or more (Art. 42)."""
     return bool(text and age is not None and age >= 60 and _NO_FIXED_INCOME.search(plain(text)))
@@ -543,7 +553,7 @@ _HAS_LAWYER_YES = re.compile(
 )
 _HAS_LAWYER_NO = re.compile(
     rf"没(?:有)?(?:请|找)|还没|没有(?:{_LAWYER})|不(?:请|用|需要)|请不起|没钱请"
-    rf"|^\W*(?:没有|没|无|否|不是|不)\W*$"
+    rf"|^\W*(?:没有|没|无|否|不是|不|没得|冇)\W*$|没得(?:请|找|{_LAWYER})|哪(?:有|来)(?:啥|什么|钱)?(?:请)?(?:{_LAWYER})"
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.citizen_replies import (
+    consent_answer,
     fields_to_correct,
     find_region,
     is_explicit_yes,
@@ -92,3 +93,13 @@ def test_find_region_reads_traditional_characters(text, expected):
 
 def test_find_region_names_nothing_for_empty_or_unknown_words():
     assert find_region(None) is None and find_region("北京") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [("中", True), ("中嘞", True), ("不中", False), ("中间", None)])
+def test_a_dialect_yes_said_alone_is_consent(text, expected):
+    assert consent_answer(text) is expected
+
+
+@pytest.mark.parametrize(("text", "name"), [("俺叫张德贵", "张德贵"), ("俺是王桂兰", "王桂兰")])
+def test_names_introduced_in_dialect(text, name):
+    assert parse_name(text) == name

@@ -486,3 +486,20 @@ async def test_an_age_told_earlier_counts_with_no_income(earlier, expected):
                                      [{"event": "user", "text": earlier, "timestamp": 1_700_000_000.0}])
     assert slots["statuses"] == expected
 
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["没有固定收入 就种点地", "俺没啥收入 就靠种地"])
+async def test_an_irregular_income_without_an_amount_gets_asked_for_a_rough_figure(text):
+    known = {"matter": "traffic_accident", "has_lawyer": False, "statuses": [], "household_size": 2}
+    slots, responses, _ = await answer("household_monthly_income", text, known)
+    assert slots["household_monthly_income"] is None and responses == ["utter_screening_income_estimate"]
+
+
+@pytest.mark.asyncio
+async def test_an_age_told_earlier_exempts_at_the_income_question_too():
+    # a citizen trial: 73, no fixed income, and still put through the income test
+    known = {"matter": "support_payment", "has_lawyer": False, "statuses": []}
+    told = {"event": "user", "text": "俺今年73了 三个儿子都不管", "timestamp": 1_700_000_000.0}
+    slots, _, _ = await answer_after("household_monthly_income", "没有固定收入 就种点地", known, [told])
+    assert slots["statuses"] == ["elderly_no_income"] and slots["requested_slot"] != "household_monthly_income"

@@ -244,3 +244,8 @@ def test_a_close_deadline_without_a_day_is_urgent_but_no_day_is_made_up(text, cl
     if close:
         reading = parse_deadline(text, SATURDAY)
         assert reading is None or reading[0] is None  # urgent, and still no day
+
+
+@pytest.mark.parametrize("text", ["没得", "没得请", "哪有啥律师", "哪来钱请律师"])
+def test_no_lawyer_in_dialect(text):
+    assert parse_has_lawyer(text) is False
