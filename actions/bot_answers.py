@@ -223,12 +223,18 @@ def _topic_shares(topics: list[dict[str, Any]]) -> dict[str, float]:
 
 def _close_question(matter: str, ranking: list[dict[str, Any]]) -> str | None:
     """The answer to the question on ``matter`` that the classifier ranked close enough to its
-    first choice (within TOPIC_PRIOR), if any."""
+    first choice (within TOPIC_PRIOR), if any: one of the matter's own questions, or a follow-up
+    without a topic that the matter answers (「他住在隔壁县 我要告他得去哪个法院告」 after the debt
+    answer: 「去哪里告」)."""
     top = (ranking[0].get("confidence") or 0.0) if ranking else 0.0
     for ranked in ranking:
         name, confidence = ranked.get("name") or "", ranked.get("confidence") or 0.0
-        if name.startswith("question_") and matter_code(name) == matter and confidence * TOPIC_PRIOR >= top:
+        if confidence * TOPIC_PRIOR < top:
+            break  # the ranking is sorted: nothing further is close
+        if name.startswith("question_") and matter_code(name) == matter:
             return QUESTION_ANSWERS[name]
+        if name in FOLLOWUPS and (FOLLOWUPS[name], matter) in FOLLOWUP_ANSWERS:
+            return FOLLOWUP_ANSWERS[(FOLLOWUPS[name], matter)]
     return None
 
 

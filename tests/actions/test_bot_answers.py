@@ -222,3 +222,14 @@ def test_a_vague_message_never_moves_the_conversation_when_no_matter_is_likely()
         ["utter_followup_no_answer"], "labor_wage")
     assert legal_answer("matter_other", ranking, "labor_wage", {WAGE}, flat) == (
         ["utter_followup_no_answer"], "labor_wage")
+
+
+def test_a_follow_up_ranked_close_is_answered_for_the_matter_so_far():
+    # a citizen trial: 「没有现成的回答」, though 「去哪个法院起诉」 alone got the debt answer on where to sue
+    ranking = ranked(("matter_other", 0.2), ("followup_where", 0.09), ("matter_debt_loan", 0.07))
+    assert legal_answer("matter_other", ranking, "debt_loan", {"utter_answer_debt_loan"},
+                        text="他住在隔壁县 我要告他得去哪个法院告") == (["utter_answer_debt_loan_where"], "debt_loan")
+    # not close enough: said honestly
+    far = ranked(("matter_other", 0.5), ("followup_where", 0.09))
+    assert legal_answer("matter_other", far, "debt_loan", {"utter_answer_debt_loan"},
+                        text="他住在隔壁县 我要告他得去哪个法院告") == (["utter_followup_no_answer"], "debt_loan")
