@@ -63,6 +63,7 @@ QUESTION_ANSWERS: dict[str, str] = {
     "question_labor_wage_evidence": "utter_answer_labor_wage_evidence",
     "question_labor_wage_time_limit": "utter_answer_labor_wage_time_limit",
     "question_labor_wage_where_complain": "utter_answer_labor_wage_where_complain",
+    "question_inheritance_lifetime_gift": "utter_answer_inheritance_lifetime_gift",
     "question_labor_relation_probation": "utter_answer_labor_relation_probation",
     "question_labor_relation_quit_compensation": "utter_answer_labor_relation_quit_compensation",
     "question_legal_aid_cost": "utter_answer_legal_aid_cost",

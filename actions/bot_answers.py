@@ -158,7 +158,7 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
         return [not_again(answer, sent, repeated)], matter
     if matter == "domestic_violence" and code in KEPT_UNDER_VIOLENCE:
         answers, _ = legal_answer(intent, ranking, None, sent, topics, repeated=repeated)
-        return answers, matter
+        return [a for a in answers if a != OFFER_HELP], matter  # the offer came with the violence answer
     if code is not None and matter not in (None, "other", code):
         shares = _topic_shares(topics) if topics else matter_shares(ranking)
         if not _leaves(matter, code, shares) or (code == "other" and not tells_a_new_problem(text)):
@@ -172,7 +172,9 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
     if answer in sent:  # asked again in other words: another question on it, or the answer above
         again = _close_question(code, ranking) if code else None
         return [again if again and again not in sent else not_again(answer, sent, repeated)], code or matter
-    if intent.startswith("matter_"):
+    if intent.startswith("matter_") or (code is not None and matter in (None, "other")):
+        # a matter's answer, or the first answer on a matter (「试用期公司能随便辞退我吗」 as the
+        # first message): the offer to check or apply follows
         return [answer, OFFER_HELP], code
     return [answer], code or matter
 

@@ -109,11 +109,11 @@ WAGE = "utter_answer_labor_wage"
     # a new matter: its answer and the offer of help; the matter is recorded
     ("matter_labor_wage", ranked(("matter_labor_wage", 0.9)), None, set(),
      ([WAGE, "utter_offer_help"], "labor_wage")),
-    # a question on the topic so far, or with no topic yet
+    # a question on the topic so far; with no topic yet, the first answer on it comes with the offer
     ("question_work_injury_compensation_items", ranked(("question_work_injury_compensation_items", 0.8)),
      "work_injury", {"utter_answer_work_injury"}, (["utter_answer_work_injury_compensation_items"], "work_injury")),
     ("question_labor_wage_time_limit", ranked(("question_labor_wage_time_limit", 0.8)), "other", set(),
-     (["utter_answer_labor_wage_time_limit"], "labor_wage")),
+     (["utter_answer_labor_wage_time_limit", "utter_offer_help"], "labor_wage")),
     # the trial: 「认定了能赔哪些」 after a work injury, filed under a traffic question with the work
     # injury's question close behind: the work injury's answer, the topic stays
     ("question_traffic_accident_compensation_items",
