@@ -44,6 +44,7 @@ QUESTION_ANSWERS: dict[str, str] = {
     "question_criminal_defense_family_visit": "utter_answer_criminal_defense_family_visit",
     "question_criminal_defense_lawyer_meeting": "utter_answer_criminal_defense_lawyer_meeting",
     "question_criminal_defense_mandatory_aid": "utter_answer_criminal_defense_mandatory_aid",
+    "question_debt_loan_no_iou": "utter_answer_debt_loan_no_iou",
     "question_divorce_bride_price": "utter_answer_divorce_bride_price",
     "question_divorce_child_custody": "utter_answer_divorce_child_custody",
     "question_divorce_how_to": "utter_answer_divorce_how_to",

@@ -153,6 +153,9 @@ def _after_fraud_reply(text: str, intent: str, sent: tuple[str, ...] = ("utter_s
     (ActionAnswerAccount, "那2000还能要回来不", "nlu_fallback"),
     (ActionAnswerLegalQuestion, "报警要带啥", "question_legal_aid_materials"),
     (ActionAnswerFollowup, "钱还能追回来吗", "followup_how_much"),
+    # a citizen trial: taken for a loan question, then the loan's time limit
+    (ActionAnswerLegalQuestion, "银行能帮我冻结不", "matter_debt_loan"),
+    (ActionAnswerFollowup, "报了警多久能有结果", "followup_time_limit"),
 ])
 async def test_a_question_on_the_fraud_just_answered_stays_on_the_fraud(action, text, intent, merged_domain):
     dispatcher = CollectingDispatcher()
