@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import account_matter
-from actions.bot_answers import ASIDES, QUESTION_CONFIDENCE, answer_for, send_answer
+from actions.bot_answers import ASIDES, KEPT_UNDER_VIOLENCE, QUESTION_CONFIDENCE, answer_for, send_answer
 from actions.citizen_replies import (
     added_to_the_offered_account,
     consent_answer,
@@ -143,6 +143,8 @@ class ValidateReferralForm(FormValidationAction):
         intent = tracker.latest_message.get("intent") or {}
         code = matter_code(intent.get("name") or "") if intent.get("confidence", 0) >= MATTER_CONFIDENCE else None
         code = code or account_matter(tracker.latest_message)
+        if code in KEPT_UNDER_VIOLENCE and tracker.get_slot("matter") == "domestic_violence":
+            code = "domestic_violence"  # matters.md rule 1: the divorce that violence leads to (a citizen trial)
         screening = tracker.get_slot("screening")
         if not code or (code == "other" and tracker.get_slot("matter")):
             return slots  # an unclear account does not undo the matter told before

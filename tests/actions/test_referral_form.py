@@ -275,3 +275,14 @@ async def test_a_declined_offer_is_followed_by_the_plain_question(dispatcher):
     tracker = make_tracker(events=OFFERED, requested_slot="description", text="不对")
     await ActionAskDescription().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_ask_description"]
+
+
+def test_a_divorce_told_in_a_violence_conversation_keeps_the_violence_code(dispatcher):
+    # matters.md rule 1; a citizen trial filed a beaten wife's application as a plain divorce
+    text = "他喝了酒就打我 上个月把我头打破了 我要跟他离婚"
+    tracker = make_tracker(slots={"matter": "domestic_violence"}, requested_slot="description", text=text,
+                           intent="matter_divorce", confidence=0.9)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {})["matter"] == "domestic_violence"
+    calm = make_tracker(slots={"matter": "debt_loan"}, requested_slot="description", text="我要离婚",
+                        intent="matter_divorce", confidence=0.9)
+    assert ValidateReferralForm().validate_description("我要离婚", dispatcher, calm, {})["matter"] == "divorce"
