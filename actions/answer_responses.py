@@ -74,6 +74,7 @@ QUESTION_ANSWERS: dict[str, str] = {
     "question_legal_aid_office_location": "utter_answer_legal_aid_office_location",
     "question_legal_aid_processing_time": "utter_answer_legal_aid_processing_time",
     "question_legal_aid_refused_objection": "utter_answer_legal_aid_refused_objection",
+    "question_social_insurance_back_pay": "utter_answer_social_insurance_back_pay",
     "question_support_payment_child_support_amount": "utter_answer_support_payment_child_support_amount",
     "question_support_payment_elderly_duty": "utter_answer_support_payment_elderly_duty",
     "question_support_payment_increase": "utter_answer_support_payment_increase",
