@@ -600,6 +600,9 @@ _PAST_AFTER = re.compile(r"^\s*(?:了|前|以前|之前)")
 _FILLER = re.compile(r"还有|只有|大概|差不多|可能|也就|应该|估计|就|是|在|吧|了|啊|呀|呢|左右|的样子|多|快|要|到")
 # 「马上就到期了」「很急」: urgent, but no day said; nothing is made up for it.
 _SOON = re.compile(r"马上|快到了|就要|过几天|这几天|没几天|很急|急")
+# Urgent for want of money, with no deadline named: hard, but not the urgency of Art. 44
+# (「急需用钱」「等钱看病」 ask for 先予执行 and are read as preservation instead).
+_NEED_NOT_DEADLINE = re.compile(r"没钱|缺钱|回家|过年|吃饭|生活")
 
 
 def _next_date(today: dt.date, month: int | None, day: int) -> dt.date | None:
@@ -705,6 +708,8 @@ def says_deadline_is_close(text: str | None) -> bool:
     value = _digits(text or "")
     if _NOT_URGENT.search(value) or says_none_of_them(value) or re.search(r"下(?:个)?月|半年|明年|以后", value):
         return False
+    if _NEED_NOT_DEADLINE.search(value) and not _DEADLINE_NOUNS.search(value):
+        return False  # 「急啊 过年都没钱回家」: a need, not a deadline (Art. 44 is about time limits)
     return bool(_SOON.search(value))
 
 

@@ -249,3 +249,12 @@ def test_a_close_deadline_without_a_day_is_urgent_but_no_day_is_made_up(text, cl
 @pytest.mark.parametrize("text", ["没得", "没得请", "哪有啥律师", "哪来钱请律师"])
 def test_no_lawyer_in_dialect(text):
     assert parse_has_lawyer(text) is False
+
+
+@pytest.mark.parametrize(("text", "soon"), [
+    ("急啊 过年都没钱回家", False),  # a citizen trial: told 「时间很紧」 and Art. 44 with no deadline at all
+    ("很急", True),
+    ("急 仲裁期限快到了 没钱请律师", True),
+])
+def test_urgent_for_money_is_not_a_close_deadline(text, soon):
+    assert says_deadline_is_close(text) is soon
