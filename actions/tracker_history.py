@@ -6,6 +6,7 @@ consent was given, the township in the answer that gave the region.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -110,26 +111,30 @@ def earlier_account(tracker: Tracker, most: int = 3, latest: bool = False) -> st
     the last ``most`` - 1; None when there are none. Answers to a form's questions are not the
     account (a citizen trial: 「没请律师 我是农民工」 crowded out 「包工头跑了 欠俺两万三」), except
     the screening's 「什么事」."""
-    said: list[dict[str, Any]] = []
-    requested: str | None = None
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind == "slot" and event.get("name") == "requested_slot":
-            requested = event.get("value")
-        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
-            requested = None
-        elif kind == "user":
-            said.append({**event, "requested": requested})
+    said = list(_messages_and_questions(tracker.events))
     said = said if latest else said[:-1]  # not 「就是刚才说的」 itself, unless asked before any reply
     accounts = [
-        e.get("text") for e in said
-        if e.get("text") and e["requested"] in (None, *_ACCOUNT_QUESTIONS)
+        e.get("text") for e, requested in said
+        if e.get("text") and requested in (None, *_ACCOUNT_QUESTIONS)
         and _is_an_account({**(e.get("parse_data") or {}), "text": e.get("text")})
     ]
     if not accounts:
         return None
     kept = accounts if len(accounts) <= most else [accounts[0], *accounts[len(accounts) - most + 1:]]
     return "；".join(kept)[:MAX_DESCRIPTION_CHARS]
+
+
+def _messages_and_questions(events: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """Each citizen message with the form question it answered (the requested slot then), or None."""
+    requested: str | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
+            requested = None
+        elif kind == "user":
+            yield event, requested
 
 
 def _is_an_account(parse: dict[str, Any]) -> bool:
@@ -173,17 +178,10 @@ def conversation_before_form(tracker: Tracker) -> list[str]:
     if end is None:
         return []
     said: list[str] = []
-    requested: str | None = None
-    for event in tracker.events[:end]:
-        kind = event.get("event")
-        if kind == "slot" and event.get("name") == "requested_slot":
-            requested = event.get("value")
-        elif (kind == "active_loop" and not event.get("name")) or kind in ("session_started", "restart"):
-            requested = None
-        elif kind == "user":
-            text = (event.get("text") or "").strip()
-            if text and not text.startswith("/") and requested not in PERSONAL_QUESTIONS:
-                said.append(text[:MAX_MESSAGE_CHARS])
+    for event, requested in _messages_and_questions(tracker.events[:end]):
+        text = (event.get("text") or "").strip()
+        if text and not text.startswith("/") and requested not in PERSONAL_QUESTIONS:
+            said.append(text[:MAX_MESSAGE_CHARS])
     return said[-MAX_CONVERSATION_MESSAGES:]
 
 
