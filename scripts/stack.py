@@ -29,9 +29,18 @@ REFERRAL_BIN = ROOT / ".venv-referral" / "bin"
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports. The sockets stay bound until all are chosen: closing each
+    before asking for the next lets the kernel hand out the same port twice (CI saw the action
+    server and the referral service both get 37895)."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
 
 
 def dev_secret(var_dir: Path, name: str) -> str:
@@ -174,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.log_dir:
         args.log_dir.mkdir(parents=True, exist_ok=True)
     if args.free_ports:
-        args.rasa_port, args.action_port, args.referral_port = free_port(), free_port(), free_port()
+        args.rasa_port, args.action_port, args.referral_port = free_ports(3)
 
     token = os.environ.get("REFERRAL_API_TOKEN")
     rasa_token = os.environ.get("RASA_API_TOKEN")
