@@ -239,6 +239,29 @@ _FIELD_WORDS = {
 }
 
 
+# The right name inside a correction: 「名字不对 就王桂兰仨字」「名字写错了，应该是李秀英」.
+_CORRECTED_NAME = re.compile(
+    r"(?:应该是|应该叫|改成|改为|换成|就是|就叫|是|叫|就|为)\s*([\u3400-\u9fff·•]{2,12}?)"
+    r"(?:[两俩仨三四五]个?字|这[两俩仨三四五几]个?字|才对|对的|$|[，,。.！!\s])"
+)
+
+
+_NAME_CORRECTION_WORDS = re.compile(r"(?:名字|姓名)(?:也)?(?:不对|错了|写错了|填错了|搞错了|有错|打错了)?")
+
+
+def name_in_correction(text: str | None) -> str | None:
+    """The name a correction of the name gives, or None when it gives none (「名字错了」)."""
+    if not text:
+        return None
+    for match in _CORRECTED_NAME.finditer(half_width(text).strip()):
+        name = parse_name(match.group(1))
+        if name is not None and find_region(name) is None:
+            return name
+    rest = _NAME_CORRECTION_WORDS.sub(" ", half_width(text)).strip(_EDGE_PUNCT)  # 「名字不对 王桂兰」
+    name = parse_name(rest)
+    return name if name is not None and find_region(name) is None else None
+
+
 def fields_to_correct(text: str | None) -> list[str]:
     """The form slots a correction names, in form order; empty when it names none."""
     if not text:

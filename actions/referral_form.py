@@ -24,6 +24,7 @@ from actions.citizen_replies import (
     is_an_addition,
     is_explicit_yes,
     leads_back,
+    name_in_correction,
     parse_description,
     parse_mobile,
     parse_name,
@@ -176,10 +177,13 @@ class ValidateReferralForm(FormValidationAction):
             # 「县也填错了，我是在彝良」 carries the right answer: take it instead of asking again
             region = find_region(value) if "region" in fields else None
             phone = parse_mobile(value) if "applicant_phone" in fields else None
+            name = name_in_correction(value) if "applicant_name" in fields else None
             if region is not None:
                 slots["region"] = region.name
             if phone is not None:
                 slots["applicant_phone"] = phone
+            if name is not None:
+                slots["applicant_name"] = name  # 「名字不对 就王桂兰仨字」
             return slots
         if says_no(value):
             dispatcher.utter_message(response="utter_which_field")

@@ -9,6 +9,7 @@ from actions.citizen_replies import (
     fields_to_correct,
     find_region,
     is_explicit_yes,
+    name_in_correction,
     parse_description,
     parse_mobile,
     parse_name,
@@ -77,6 +78,22 @@ def test_explicit_yes(text):
 @pytest.mark.parametrize("text", [None, "", "？", "🙏", "。。。", "不同意", "我考虑一下", "不好"])
 def test_not_an_explicit_yes(text):
     assert not is_explicit_yes(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("名字不对 就王桂兰仨字", "王桂兰"),
+    ("名字写错了，应该是李秀英", "李秀英"),
+    ("姓名改成王建国", "王建国"),
+    ("名字错了 我叫刘德华", "刘德华"),
+    ("名字不对 王桂兰", "王桂兰"),
+    ("名字不对，应该叫阿依·吉克", "阿依·吉克"),
+    ("名字错了", None),
+    ("名字是错的", None),
+    ("电话不对，名字也不对", None),
+    ("名字不对 是水富", None),  # a place, not a name
+])
+def test_name_in_correction(text, expected):
+    assert name_in_correction(text) == expected
 
 
 def test_says_no_and_fields_to_correct():
