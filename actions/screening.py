@@ -400,14 +400,29 @@ def _bullets(lines: list[str]) -> str:
     return "\n".join(f"· {line}" for line in lines)
 
 
-def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any]) -> dict[str, Any]:
-    """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value."""
+# The outcomes after which the citizen would apply: where to apply matters then.
+_APPLYING = frozenset({"fast_track", "eligible", "likely_eligible"})
+
+
+def place_elsewhere(tracker: Tracker) -> str | None:
+    """A place outside the city that the citizen named in the conversation (「在浙江打工」)."""
+    return city_config().place_elsewhere(" ".join(citizen_texts(tracker)))
+
+
+def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], elsewhere: str | None = None,
+                   ) -> dict[str, Any]:
+    """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value.
+
+    ``elsewhere``: a place outside the city the citizen named; a case handled there is applied
+    for there (法律援助法第三十八条), which the citizen hears before the offer to apply here."""
     case = case_from_answers(answers_from(values))
     decision = screen(parse_screening({**case, "application_date": china_today().isoformat()}))
     dispatcher.utter_message(response=OUTCOME_REPLIES[decision.outcome])
     refused = decision.outcome in ("not_eligible", "out_of_scope")
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
                              reasons=_bullets(decision.reasons), materials=_bullets(decision.materials))
+    if elsewhere and decision.outcome in _APPLYING:
+        dispatcher.utter_message(response="utter_screening_elsewhere", place=elsewhere)
     if decision.alternatives:
         dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
     dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
@@ -428,7 +443,7 @@ class ActionScreenEligibility(Action):
         return "action_screen_eligibility"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        screening = present_result(dispatcher, slot_values(tracker))
+        screening = present_result(dispatcher, slot_values(tracker), place_elsewhere(tracker))
         # the answers now travel in `screening` (with the application, if the citizen makes one)
         return [SlotSet("screening", screening), *(SlotSet(slot, None) for slot in ANSWER_SLOTS)]
 
@@ -466,7 +481,7 @@ class ActionScreeningFollowup(Action):
                 # the change needs more answers: back to the questions, with what is known
                 restored = [SlotSet(slot, value) for slot, value in values.items()]
                 return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
-            return [SlotSet("screening", present_result(dispatcher, values))]
+            return [SlotSet("screening", present_result(dispatcher, values, place_elsewhere(tracker)))]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "deny" or says_no(text):
             dispatcher.utter_message(response="utter_no_application_now")

@@ -84,6 +84,20 @@ class CityConfig:
     # The police SMS alarm number (12110 usually needs a local suffix): None when not configured
     # or only a sample; the bot then does not mention SMS alarms at all.
     sms_alarm: str | None = None
+    # Places outside the city that citizens name (the province's other cities, where people from
+    # here go to work): a case handled there is applied for there (法律援助法第三十八条).
+    elsewhere: tuple[str, ...] = ()
+
+    def place_elsewhere(self, text: str) -> str | None:
+        """The first place outside the city that ``text`` names (「在浙江义乌打工」→ 浙江), or None.
+
+        A place of the city named in the same words does not cancel it: 「我是彝良的 在浙江打工」
+        still names 浙江. 「外地」「外省」 count as a place too.
+        """
+        if not text:
+            return None
+        found = [(text.find(place), place) for place in self.elsewhere if place in text]
+        return min(found)[1] if found else None
 
     def hardship_threshold(self, region: str | None, on: dt.date) -> HardshipThreshold | None:
         """The threshold in force on ``on`` for ``region``: a rule naming the region beats a general one."""
@@ -159,7 +173,14 @@ def _parse(raw: object, source: str) -> CityConfig:
         raise CityConfigError(f"{source}: unknown matter codes {unknown}")
     stations = _stations(raw.get("stations"), regions, source)
     sms_alarm, sms_alarm_sample = _phone(raw.get("sms_alarm"), f"{source}: sms_alarm")
+    elsewhere = raw.get("elsewhere") or []
+    if not isinstance(elsewhere, list) or not all(isinstance(v, str) and v for v in elsewhere):
+        raise CityConfigError(f"{source}: 'elsewhere' must be a list of place names")
+    inside = sorted(place for place in elsewhere if place in seen or any(place in s for s in seen))
+    if inside:
+        raise CityConfigError(f"{source}: 'elsewhere' names places of the city's own regions: {inside}")
     return CityConfig(
+        elsewhere=tuple(elsewhere),
         sms_alarm=None if sms_alarm_sample else sms_alarm,
         city=city,
         stations=stations,

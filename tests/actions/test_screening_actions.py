@@ -164,6 +164,31 @@ async def test_result_for_each_outcome(slots, outcome, offer):
     assert all(SlotSet(slot, None) in events for slot in ANSWER_SLOTS)
 
 
+WAGES_ELIGIBLE = {"matter": "labor_wage", "has_lawyer": False, "statuses": ["migrant_worker"],
+                  "deadline": {"days": None, "preservation": False}}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("said", "slots", "place"), [
+    ("我是彝良的 在浙江义乌打工 老板欠我3万工资", WAGES_ELIGIBLE, "浙江"),  # citizen trial
+    ("在外地工地上干活 包工头欠钱不给", WAGES_ELIGIBLE, "外地"),
+    ("在镇雄工地上干活 包工头欠钱不给", WAGES_ELIGIBLE, None),  # a place of the city
+    ("老板把东西藏起来了 欠我工资", WAGES_ELIGIBLE, None),  # 西藏 is no place here
+    ("在广东离的婚", {"matter": "divorce", "has_lawyer": False, "statuses": []}, None),  # out of scope anyway
+])
+async def test_a_case_elsewhere_is_told_where_to_apply(said, slots, place):
+    """法律援助法第三十八条: a case handled elsewhere is applied for there, said before the offer to apply."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots=slots, events=[
+        {"event": "user", "text": said, "timestamp": 1_700_000_000.0, "parse_data": {"intent": {"name": "inform"}}}])
+    await ActionScreenEligibility().run(dispatcher, tracker, {})
+    notes = [m for m in dispatcher.messages if m["response"] == "utter_screening_elsewhere"]
+    assert [m["place"] for m in notes] == ([place] if place else [])
+    if place:
+        responses = [m["response"] for m in dispatcher.messages]
+        assert responses.index("utter_screening_elsewhere") < responses.index("utter_offer_application")
+
+
 @pytest.mark.asyncio
 async def test_declined_income_explains_the_pledge():
     _, messages = await result({"matter": "traffic_accident", "has_lawyer": False, "statuses": [],

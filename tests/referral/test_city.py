@@ -74,3 +74,22 @@ def test_phone_settings_are_real_or_marked_samples(tmp_path):
     assert (city.phone, city.phone_sample) == ("0870-2150000", False)
     with pytest.raises(CityConfigError, match=r"sms_alarm must be a phone number"):
         _with(tmp_path, "sms_alarm: null", "sms_alarm: {num: 12110}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我是彝良的 在浙江义乌打工 老板欠我3万工资", "浙江"),  # the city's own place does not cancel it
+    ("在深圳厂里受的伤", "深圳"),
+    ("一直在外地打工", "外地"),
+    ("在镇雄县被人打了", None),
+    ("把东西藏起来了", None),  # 西藏 is left out of the list on purpose
+    ("", None),
+])
+def test_place_elsewhere(text, expected):
+    assert city_config().place_elsewhere(text) == expected
+
+
+def test_places_elsewhere_are_checked(tmp_path):
+    with pytest.raises(CityConfigError, match=r"'elsewhere' names places of the city's own regions: \['镇雄'\]"):
+        _with(tmp_path, "elsewhere: [昆明,", "elsewhere: [镇雄, 昆明,")
+    with pytest.raises(CityConfigError, match="'elsewhere' must be a list of place names"):
+        _with(tmp_path, "elsewhere: [昆明,", "elsewhere: [1, 昆明,")
