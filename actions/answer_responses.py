@@ -236,6 +236,10 @@ FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"
 # children (赡养费): one matter code, two answers (actions/citizen_replies.supports_parents).
 CHILD_SUPPORT_AMOUNT = "utter_answer_support_payment_child_support_amount"
 PARENT_SUPPORT_AMOUNT = "utter_answer_support_payment_elderly_amount"
+# What to do about a debt: the lender's answer (the matter's) and the borrower's
+# (actions/citizen_replies.owes_the_money).
+DEBT_LENDER = "utter_answer_debt_loan"
+DEBT_BORROWER = "utter_answer_debt_loan_borrower"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

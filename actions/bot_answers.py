@@ -18,6 +18,8 @@ from actions.answer_responses import (
     ANSWERED_ABOVE,
     ASK_WHAT_HAPPENED,
     CHILD_SUPPORT_AMOUNT,
+    DEBT_BORROWER,
+    DEBT_LENDER,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
     MATTER_ANSWERS,
@@ -28,7 +30,7 @@ from actions.answer_responses import (
     SMS_ALARM,
     WHICH_MATTER,
 )
-from actions.citizen_replies import supports_parents
+from actions.citizen_replies import owes_the_money, supports_parents
 from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
@@ -129,7 +131,8 @@ def followup_response(intent: str, matter: str | None, responses: dict[str, Any]
 
 def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None, sent: set[str],
                  topics: list[dict[str, Any]] | None = None, text: str = "",
-                 last_sent: str | None = None, repeated: bool = False) -> tuple[list[str], str | None]:
+                 last_sent: str | None = None, repeated: bool = False,
+                 earlier: list[str] | None = None) -> tuple[list[str], str | None]:
     """The responses that answer a matter's intent or a topic's question outside the forms, and
     the matter the conversation is about afterwards, given the classifier's ranking, the matter so
     far, the responses already sent in this conversation and how clearly the message's words speak
@@ -150,9 +153,13 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
       the answer above; a new question that would get it again gets the honest 「没有现成的回答」
       and the offer of staff (a citizen trial: 「没有借条能告吗」 after the debt answer is not
       answered by scrolling up).
+    - The answer for the citizen's side of the topic (for_whom): 「我是欠钱的」 after the lender's
+      debt answer gets the borrower's.
     """
     code = matter_code(intent)
     answer = answer_response(intent)
+    if answer is not None:  # the citizen's side of the topic (``earlier``: the citizen's messages)
+        answer = for_whom(answer, text, earlier or [])
     if intent in LEGAL_AID_POINTS and _on_the_matter(matter, text, last_sent):
         answer = FOLLOWUP_ANSWERS.get((LEGAL_AID_POINTS[intent], matter or "")) or answer
         return [not_again(answer, sent, repeated)], matter
@@ -180,10 +187,13 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
 
 
 def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
-    """``answer``, or in a conversation about supporting parents the parents' answer where the
-    child-support one was chosen: 「一个月能要多少」 after 「儿子不管我」 is not about 抚养费."""
+    """``answer``, or the same topic's answer for the citizen's side of it: in a conversation about
+    supporting parents the parents' answer where the child-support one was chosen (「一个月能要多少」
+    after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen."""
     if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
         return PARENT_SUPPORT_AMOUNT
+    if answer == DEBT_LENDER and owes_the_money(latest, earlier):
+        return DEBT_BORROWER
     return answer
 
 

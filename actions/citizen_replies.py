@@ -295,6 +295,33 @@ def supports_parents(latest: str | None, earlier: list[str] | None = None) -> bo
     return parents > children
 
 
+# Who owes in a debt conversation: the citizen who borrowed and is pressed (「网贷还不上 天天被催」)
+# or the one who lent (「借给他两万不还」). One matter code, two answers.
+_BORROWER = re.compile(
+    r"(?:我|俺)(?:是)?欠(?:钱|债|款)?的|欠钱的是(?:我|俺)|(?:我|俺)(?:还)?欠(?:了)?(?:别人|人家|他|她|银行|网贷|平台|朋友|亲戚)"
+    r"|(?:我|俺)(?:在|从)?(?:网贷|网上|平台|银行|信用卡).{0,6}(?:借|贷|欠|逾期)|还不上|还不起|没钱还|逾期"
+    r"|催收|被催|催债的|(?:天天|一直|老是|经常)(?:打电话)?催(?:我|俺)|被(?:人|他|她|债主|对方)?(?:起诉|告)(?:了)?.{0,4}还钱"
+)
+_LENDER = re.compile(
+    r"借(?:给)?(?:了)?(?:他|她|别人|人家|朋友|亲戚|同学|同事|邻居|老乡|表哥|表弟|堂哥|姐夫|妹夫)"
+    r"|(?:他|她|别人|人家|朋友|亲戚|对方).{0,6}(?:借|欠)(?:了)?(?:我|俺)|不还(?:我|俺)|要(?:不|不回)(?:来|回)|讨债|要账|欠条|借条"
+)
+
+
+def owes_the_money(latest: str | None, earlier: list[str] | None = None) -> bool:
+    """Whether a debt conversation is the borrower's (「网贷还不上 天天被催」) rather than the lender's:
+    the latest message decides when it speaks of only one side, otherwise the whole conversation.
+    Unclear means the lender's, the more common question (「借钱不还怎么办」)."""
+    latest = latest or ""
+    borrower, lender = len(_BORROWER.findall(latest)), len(_LENDER.findall(latest))
+    if borrower != lender and (borrower == 0 or lender == 0):
+        return borrower > lender
+    for text in earlier or []:
+        borrower += len(_BORROWER.findall(text))
+        lender += len(_LENDER.findall(text))
+    return borrower > lender
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

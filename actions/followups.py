@@ -57,10 +57,10 @@ class ActionAnswerLegalQuestion(Action):
         said = tracker.latest_message
         intent = (said.get("intent") or {}).get("name") or ""
         before = tracker.get_slot("matter")
-        answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, responses_sent(tracker),
-                                       said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker),
-                                       said_before(tracker))
         earlier, sent = citizen_texts(tracker), responses_sent(tracker)
+        answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, sent,
+                                       said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker),
+                                       said_before(tracker), earlier)
         for response in answers:
             chosen = for_whom(response, said.get("text"), earlier)
             if chosen != response:

@@ -406,7 +406,8 @@ _APPLYING = frozenset({"fast_track", "eligible", "likely_eligible"})
 
 def place_elsewhere(tracker: Tracker) -> str | None:
     """A place outside the city that the citizen named in the conversation (「在浙江打工」)."""
-    return city_config().place_elsewhere(" ".join(citizen_texts(tracker)))
+    said = [*citizen_texts(tracker, most=30), tracker.latest_message.get("text") or ""]
+    return city_config().place_elsewhere(" ".join(said))
 
 
 def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], elsewhere: str | None = None,

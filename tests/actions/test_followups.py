@@ -176,3 +176,22 @@ async def test_the_fraud_follow_up_only_right_after_the_fraud_reply(text, sent, 
     tracker.latest_message["intent_ranking"] = ranked(("question_legal_aid_materials", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_answer_legal_aid_materials"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("earlier", "text", "expected"), [
+    ([], "朋友借了我3万 一直不还 怎么办", ["utter_answer_debt_loan", "utter_offer_help"]),
+    ([], "网贷还不上了 天天打电话催我", ["utter_answer_debt_loan_borrower", "utter_offer_help"]),
+    # the lender's answer invites 「我是欠钱的」: the borrower's follows, not 「上面回答过」
+    (["借钱还不了怎么办"], "我是欠钱的", ["utter_answer_debt_loan_borrower", "utter_offer_help"]),
+])
+async def test_a_debt_is_answered_for_the_citizens_side(earlier, text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    events = [user_message(said, 1_700_000_000.0 + i) for i, said in enumerate(earlier)]
+    if earlier:
+        events.append(_answered("utter_answer_debt_loan"))
+    tracker = make_tracker(slots={"matter": "debt_loan" if earlier else None}, events=events, text=text,
+                           intent="matter_debt_loan")
+    tracker.latest_message["intent_ranking"] = ranked(("matter_debt_loan", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == expected
