@@ -236,6 +236,9 @@ FOLLOWUP_NO_ANSWER = "utter_followup_no_answer"
 # children (赡养费): one matter code, two answers (actions/citizen_replies.supports_parents).
 CHILD_SUPPORT_AMOUNT = "utter_answer_support_payment_child_support_amount"
 PARENT_SUPPORT_AMOUNT = "utter_answer_support_payment_elderly_amount"
+# The support matter's answer, and its versions for one side (citizen_replies.support_side).
+SUPPORT = "utter_answer_support_payment"
+SUPPORT_FOR = {"parents": "utter_answer_support_payment_parents", "child": "utter_answer_support_payment_child"}
 # What to do about a debt: the lender's answer (the matter's) and the borrower's
 # (actions/citizen_replies.owes_the_money).
 DEBT_LENDER = "utter_answer_debt_loan"

@@ -28,9 +28,11 @@ from actions.answer_responses import (
     QUESTION_ANSWERS,
     SAFETY_REPLIES,
     SMS_ALARM,
+    SUPPORT,
+    SUPPORT_FOR,
     WHICH_MATTER,
 )
-from actions.citizen_replies import owes_the_money, supports_parents
+from actions.citizen_replies import owes_the_money, support_side, supports_parents
 from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
@@ -189,11 +191,15 @@ def legal_answer(intent: str, ranking: list[dict[str, Any]], matter: str | None,
 def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     """``answer``, or the same topic's answer for the citizen's side of it: in a conversation about
     supporting parents the parents' answer where the child-support one was chosen (「一个月能要多少」
-    after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen."""
+    after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen, and the
+    support answer for the side the conversation speaks of (a parent never reads the child points)."""
     if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
         return PARENT_SUPPORT_AMOUNT
     if answer == DEBT_LENDER and owes_the_money(latest, earlier):
         return DEBT_BORROWER
+    if answer == SUPPORT:
+        side = support_side(latest, earlier)
+        return SUPPORT_FOR[side] if side else answer
     return answer
 
 

@@ -281,18 +281,25 @@ _CHILD_SUPPORT = re.compile(
 )
 
 
-def supports_parents(latest: str | None, earlier: list[str] | None = None) -> bool:
-    """Whether a support conversation is about a parent's support by grown children rather than a
-    child's: the latest message decides when it speaks of only one; otherwise the whole
-    conversation, by how often it speaks of each (「儿子不管我 我都七十了」…「一个月能要多少」)."""
+def support_side(latest: str | None, earlier: list[str] | None = None) -> str | None:
+    """Whose support a support conversation is about: "parents" (赡养, a parent's by grown
+    children), "child" (抚养) or None when its words do not tell. The latest message decides when
+    it speaks of only one; otherwise the whole conversation, by how often it speaks of each
+    (「儿子不管我 我都七十了」…「一个月能要多少」)."""
     latest = latest or ""
     parents, children = len(_PARENT_SUPPORT.findall(latest)), len(_CHILD_SUPPORT.findall(latest))
     if parents != children and (parents == 0 or children == 0):
-        return parents > children
+        return "parents" if parents > children else "child"
     for text in earlier or []:
         parents += len(_PARENT_SUPPORT.findall(text))
         children += len(_CHILD_SUPPORT.findall(text))
-    return parents > children
+    return "parents" if parents > children else "child" if children > parents else None
+
+
+def supports_parents(latest: str | None, earlier: list[str] | None = None) -> bool:
+    """Whether a support conversation is about a parent's support by grown children rather than a
+    child's (support_side; a conversation that does not tell is taken as a child's)."""
+    return support_side(latest, earlier) == "parents"
 
 
 # Who owes in a debt conversation: the citizen who borrowed and is pressed (「网贷还不上 天天被催」)

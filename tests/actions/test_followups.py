@@ -195,3 +195,17 @@ async def test_a_debt_is_answered_for_the_citizens_side(earlier, text, expected,
     tracker.latest_message["intent_ranking"] = ranked(("matter_debt_loan", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "expected"), [
+    ("三个儿子都不养我 我都七十多了", "utter_answer_support_payment_parents"),  # no child points for a parent
+    ("孩子他爸两年没给抚养费了", "utter_answer_support_payment_child"),
+    ("不给生活费怎么办", "utter_answer_support_payment"),  # whose support is not said: the whole answer
+])
+async def test_the_support_answer_is_for_the_citizens_side(text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_support_payment")
+    tracker.latest_message["intent_ranking"] = ranked(("matter_support_payment", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
