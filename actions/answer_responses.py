@@ -243,6 +243,13 @@ SUPPORT_FOR = {"parents": "utter_answer_support_payment_parents", "child": "utte
 # (actions/citizen_replies.owes_the_money).
 DEBT_LENDER = "utter_answer_debt_loan"
 DEBT_BORROWER = "utter_answer_debt_loan_borrower"
+# The land and house matter's answer, and its versions for one kind of problem
+# (citizen_replies.housing_kind).
+HOUSING = "utter_answer_housing_land"
+HOUSING_FOR = {
+    "expropriation": "utter_answer_housing_land_expropriation", "neighbour": "utter_answer_housing_land_neighbour",
+    "contract": "utter_answer_housing_land_contract", "purchase": "utter_answer_housing_land_purchase",
+}
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

@@ -22,6 +22,8 @@ from actions.answer_responses import (
     DEBT_LENDER,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
+    HOUSING,
+    HOUSING_FOR,
     MATTER_ANSWERS,
     OFFER_HELP,
     PARENT_SUPPORT_AMOUNT,
@@ -32,7 +34,7 @@ from actions.answer_responses import (
     SUPPORT_FOR,
     WHICH_MATTER,
 )
-from actions.citizen_replies import owes_the_money, support_side, supports_parents
+from actions.citizen_replies import housing_kind, owes_the_money, support_side, supports_parents
 from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
@@ -192,7 +194,8 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     """``answer``, or the same topic's answer for the citizen's side of it: in a conversation about
     supporting parents the parents' answer where the child-support one was chosen (「一个月能要多少」
     after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen, and the
-    support answer for the side the conversation speaks of (a parent never reads the child points)."""
+    support answer for the side the conversation speaks of (a parent never reads the child points),
+    the land answer for the kind of problem told (征地, 宅基地, 承包地, 买房)."""
     if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
         return PARENT_SUPPORT_AMOUNT
     if answer == DEBT_LENDER and owes_the_money(latest, earlier):
@@ -200,6 +203,9 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     if answer == SUPPORT:
         side = support_side(latest, earlier)
         return SUPPORT_FOR[side] if side else answer
+    if answer == HOUSING:
+        kind = housing_kind(latest, earlier)
+        return HOUSING_FOR[kind] if kind else answer
     return answer
 
 

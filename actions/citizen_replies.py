@@ -329,6 +329,33 @@ def owes_the_money(latest: str | None, earlier: list[str] | None = None) -> bool
     return borrower > lender
 
 
+# Which kind of land or house problem an account tells: one matter code, four answers and the
+# whole one when the words name none or several.
+_HOUSING_KINDS = {
+    "expropriation": re.compile(r"征地|征收|拆迁|拆了|强拆|补偿款|安置费|安置房|青苗费|土地补偿"),
+    "neighbour": re.compile(
+        r"宅基地|地界|边界|占(?:了)?(?:我|俺)?(?:家|们家)?(?:的)?(?:地|路|宅基)|滴水|围墙|院墙|砌墙"
+        r"|堵(?:了)?(?:我|俺)?(?:家)?(?:的)?路|出路"),
+    "contract": re.compile(
+        r"承包地|承包合同|土地承包|承包经营|流转|收回(?:了)?(?:我|俺)?(?:家)?(?:的)?(?:承包)?地|分地|林地|山林|责任田"),
+    "purchase": re.compile(
+        r"买(?:的|了)?房|卖(?:的|了)?房|购房|房款|不(?:给|肯|帮)(?:我|俺)?(?:办)?过户|房产证|不动产证|开发商"
+        r"|一房(?:两|二)卖"),
+}
+
+
+def housing_kind(latest: str | None, earlier: list[str] | None = None) -> str | None:
+    """The one kind of land or house problem the citizen tells (the latest message first, then the
+    conversation): "expropriation", "neighbour", "contract" or "purchase"; None for none or several."""
+    for texts in ([latest or ""], earlier or []):
+        kinds = {kind for kind, words in _HOUSING_KINDS.items() if any(words.search(t) for t in texts)}
+        if "expropriation" in kinds:
+            kinds.discard("neighbour")  # 「拆迁把我家宅基地算少了」: the 宅基地 is what is taken
+        if kinds:
+            return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

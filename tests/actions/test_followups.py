@@ -209,3 +209,21 @@ async def test_the_support_answer_is_for_the_citizens_side(text, expected, merge
     tracker.latest_message["intent_ranking"] = ranked(("matter_support_payment", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "expected"), [
+    ("村里征地给的补偿款太少了", "utter_answer_housing_land_expropriation"),
+    ("拆迁的时候把我家宅基地也算少了", "utter_answer_housing_land_expropriation"),  # the 宅基地 is what is taken
+    ("邻居盖房占了我家宅基地", "utter_answer_housing_land_neighbour"),
+    ("村里把我家承包地收回去了", "utter_answer_housing_land_contract"),
+    ("买的房子开发商一直不给办房产证", "utter_answer_housing_land_purchase"),
+    ("父母把房子过户给了弟弟", "utter_answer_housing_land"),  # none of the four: the whole answer
+    ("邻居占了我家宅基地 买的房子也不给过户", "utter_answer_housing_land"),  # two: the whole answer
+])
+async def test_the_land_answer_is_for_the_kind_of_problem(text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_housing_land")
+    tracker.latest_message["intent_ranking"] = ranked(("matter_housing_land", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
