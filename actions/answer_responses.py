@@ -250,6 +250,9 @@ HOUSING_FOR = {
     "expropriation": "utter_answer_housing_land_expropriation", "neighbour": "utter_answer_housing_land_neighbour",
     "contract": "utter_answer_housing_land_contract", "purchase": "utter_answer_housing_land_purchase",
 }
+# How long it takes, and the same question once the citizen has applied in this conversation.
+PROCESSING_TIME = "utter_answer_legal_aid_processing_time"
+AFTER_SUBMISSION = "utter_answer_legal_aid_after_submission"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

@@ -12,7 +12,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import answer_account
-from actions.answer_responses import FOLLOWUP_NO_ANSWER, FRAUD_FOLLOWUP, OFFER_HELP, SAFETY_REPLIES, WHICH_MATTER
+from actions.answer_responses import (
+    AFTER_SUBMISSION,
+    FOLLOWUP_NO_ANSWER,
+    FRAUD_FOLLOWUP,
+    OFFER_HELP,
+    PROCESSING_TIME,
+    SAFETY_REPLIES,
+    WHICH_MATTER,
+)
 from actions.bot_answers import (
     answer_response,
     followup_response,
@@ -61,10 +69,15 @@ class ActionAnswerLegalQuestion(Action):
         answers, matter = legal_answer(intent, said.get("intent_ranking") or [], before, sent,
                                        said.get(MATTER_RANKING), said.get("text") or "", last_response(tracker),
                                        said_before(tracker), earlier)
+        ticket = tracker.get_slot("ticket_number")
         for response in answers:
             chosen = for_whom(response, said.get("text"), earlier)
             if chosen != response:
                 chosen = not_again(chosen, sent, said_before(tracker))
+            if ticket and chosen == PROCESSING_TIME:
+                # 「那多久有人给俺打电话」 after applying: about this application, with its number
+                dispatcher.utter_message(response=AFTER_SUBMISSION, ticket_number=ticket)
+                continue
             dispatcher.utter_message(response=chosen)
         return [SlotSet("matter", matter)] if matter != before else []
 

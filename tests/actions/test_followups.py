@@ -227,3 +227,20 @@ async def test_the_land_answer_is_for_the_kind_of_problem(text, expected, merged
     tracker.latest_message["intent_ranking"] = ranked(("matter_housing_land", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("ticket", "expected"), [
+    (None, "utter_answer_legal_aid_processing_time"),
+    ("FY20261207001", "utter_answer_legal_aid_after_submission"),  # 「那多久有人给俺打电话」 after applying
+])
+async def test_how_long_after_applying_speaks_of_the_application(ticket, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    events = [user_message("老板欠了俺三个月工资", 1_700_000_000.0), _answered("utter_referral_created")]
+    tracker = make_tracker(slots={"matter": "labor_wage", "ticket_number": ticket}, events=events,
+                           text="那多久有人给俺打电话", intent="question_legal_aid_processing_time")
+    tracker.latest_message["intent_ranking"] = ranked(("question_legal_aid_processing_time", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+    if ticket:
+        assert dispatcher.messages[0]["ticket_number"] == ticket
