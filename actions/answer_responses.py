@@ -253,6 +253,9 @@ HOUSING_FOR = {
 # How long it takes, and the same question once the citizen has applied in this conversation.
 PROCESSING_TIME = "utter_answer_legal_aid_processing_time"
 AFTER_SUBMISSION = "utter_answer_legal_aid_after_submission"
+# A crime victim's answer, and the version for someone beaten up (citizen_replies.was_beaten).
+CRIME_VICTIM = "utter_answer_criminal_victim"
+ASSAULT_VICTIM = "utter_answer_criminal_victim_assault"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

@@ -17,7 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_responses import (
     ANSWERED_ABOVE,
     ASK_WHAT_HAPPENED,
+    ASSAULT_VICTIM,
     CHILD_SUPPORT_AMOUNT,
+    CRIME_VICTIM,
     DEBT_BORROWER,
     DEBT_LENDER,
     FOLLOWUP_ANSWERS,
@@ -34,7 +36,7 @@ from actions.answer_responses import (
     SUPPORT_FOR,
     WHICH_MATTER,
 )
-from actions.citizen_replies import housing_kind, owes_the_money, support_side, supports_parents
+from actions.citizen_replies import housing_kind, owes_the_money, support_side, supports_parents, was_beaten
 from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
@@ -195,7 +197,8 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     supporting parents the parents' answer where the child-support one was chosen (「一个月能要多少」
     after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen, and the
     support answer for the side the conversation speaks of (a parent never reads the child points),
-    the land answer for the kind of problem told (征地, 宅基地, 承包地, 买房)."""
+    the land answer for the kind of problem told (征地, 宅基地, 承包地, 买房), and the assault
+    answer for a crime victim who was beaten up (a citizen trial: 「邻居把俺打了」)."""
     if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
         return PARENT_SUPPORT_AMOUNT
     if answer == DEBT_LENDER and owes_the_money(latest, earlier):
@@ -206,6 +209,8 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     if answer == HOUSING:
         kind = housing_kind(latest, earlier)
         return HOUSING_FOR[kind] if kind else answer
+    if answer == CRIME_VICTIM and was_beaten(latest, earlier):
+        return ASSAULT_VICTIM
     return answer
 
 

@@ -356,6 +356,22 @@ def housing_kind(latest: str | None, earlier: list[str] | None = None) -> str | 
     return None
 
 
+# A crime victim who was beaten up (「邻居把俺打了」), not defrauded or robbed: the assault answer.
+_BEATEN = re.compile(r"打(?:了|伤|断|掉|肿|破|得|成)|被(?:人)?(?:打|揍|砍|捅|踢)|动手|殴打|揍(?:了)?(?:我|俺)|挨打")
+_OTHER_CRIMES = re.compile(r"骗|诈骗|抢|偷|盗|强奸|猥亵|拐|敲诈|勒索|绑架|非法拘禁")
+
+
+def was_beaten(latest: str | None, earlier: list[str] | None = None) -> bool:
+    """Whether a crime victim's account is of being beaten up and of no other crime (the latest
+    message first, then the conversation)."""
+    for texts in ([latest or ""], earlier or []):
+        beaten = any(_BEATEN.search(t) for t in texts)
+        other = any(_OTHER_CRIMES.search(t) for t in texts)
+        if beaten or other:
+            return beaten and not other
+    return False
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

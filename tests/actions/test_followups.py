@@ -244,3 +244,18 @@ async def test_how_long_after_applying_speaks_of_the_application(ticket, expecte
     assert [m["response"] for m in dispatcher.messages] == [expected]
     if ticket:
         assert dispatcher.messages[0]["ticket_number"] == ticket
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("text", "expected"), [
+    ("邻居把俺打了 咋办", "utter_answer_criminal_victim_assault"),  # a citizen trial: 治安 mediation, a civil claim
+    ("跟邻居吵了几句他就动手打我 脸都肿了", "utter_answer_criminal_victim_assault"),
+    ("网上被骗了三万", "utter_answer_criminal_victim"),
+    ("被人抢了还被打了", "utter_answer_criminal_victim"),  # a robbery is more than a beating
+])
+async def test_a_beaten_victim_gets_the_assault_answer(text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_criminal_victim")
+    tracker.latest_message["intent_ranking"] = ranked(("matter_criminal_victim", 0.9))
+    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
