@@ -282,3 +282,36 @@ def test_final_answer_delivered_twice_at_once_makes_one_ticket(assistant):
     numbers = {m for reply in replies for text in reply for m in TICKET.findall(text.get("text", ""))}
     assert len(numbers) == 1, replies
     assert assistant.referrals()["count"] == before + 1
+
+
+def test_each_side_of_a_debt_gets_its_own_answer(assistant):
+    """A citizen trial: the debt answer mixed the lender's and the borrower's steps."""
+    me = sender()
+    lender = joined(assistant.say(me, "借钱不还怎么办"))
+    assert "别人借了您的钱不还" in lender and "我是欠钱的" in lender
+    borrower = joined(assistant.say(me, "我是欠钱的"))
+    assert "您是欠钱的一方" in borrower and "第一百四十七条" in borrower
+    assert assistant.tracker(me)["slots"]["matter"] == "debt_loan"
+
+
+def test_after_applying_the_name_is_corrected_in_one_message_and_the_wait_is_explained(assistant):
+    """Citizen trials: 「名字不对 就王桂兰仨字」 dropped the name; 「多久有人给俺打电话」 lost the topic."""
+    me = sender()
+    assistant.say(me, "俺在工地干了半年 包工头欠俺两万块不给")
+    assert "同意" in joined(assistant.say(me, "我要申请法律援助"))
+    for answer in ("同意", "王桂蓝", "13812345678", "镇雄县"):
+        assistant.say(me, answer)
+    assert "王桂蓝" in joined(assistant.say(me, "就是刚才说的"))
+    summary = joined(assistant.say(me, "名字不对 就王桂兰仨字"))
+    assert "王桂兰" in summary and "请核对" in summary  # taken from the correction, not asked again
+    number = TICKET.search(joined(assistant.say(me, "对"))).group()
+    assert assistant.ticket(number).json()["applicant_name"] == "王桂兰"
+    wait = joined(assistant.say(me, "那多久有人给俺打电话"))
+    assert number in wait and "7个工作日" in wait and "查进度" in wait
+
+
+def test_a_neighbour_who_hit_the_citizen_is_a_crime_victims_matter_with_the_assault_answer(assistant):
+    me = sender()
+    reply = joined(assistant.say(me, "邻居把俺打了 咋办"))
+    assert "治安" in reply and "附带民事诉讼" in reply and "第二百三十四条" in reply
+    assert assistant.tracker(me)["slots"]["matter"] == "criminal_victim"

@@ -166,3 +166,14 @@ def test_a_lawyer_answer_corrected_after_the_result_reopens_the_questions(assist
     assert "改过来了" in reopened and "低保户" in reopened  # the statuses question comes next
     result = talk(assistant, me, "我是农民工", "不急")
     assert "符合申请法律援助的条件" in result
+
+
+def test_a_case_far_from_home_is_told_where_to_apply(assistant):
+    """A citizen trial: working in 浙江, from 彝良, told eligible and never where to apply (Art. 38)."""
+    me = sender()
+    talk(assistant, me, "我是彝良的 在浙江义乌的厂里打工 老板欠我三个月工资 三万多")
+    talk(assistant, me, "我能申请法律援助吗")
+    reply = talk(assistant, me, "没有请律师", "我是农民工")
+    result = reply if "符合" in reply else talk(assistant, me, "不急")
+    assert "符合申请法律援助的条件" in result
+    assert "浙江" in result and "第三十八条" in result and "12348" in result
