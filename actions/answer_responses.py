@@ -256,6 +256,8 @@ AFTER_SUBMISSION = "utter_answer_legal_aid_after_submission"
 # A crime victim's answer, and the version for someone beaten up (citizen_replies.was_beaten).
 CRIME_VICTIM = "utter_answer_criminal_victim"
 ASSAULT_VICTIM = "utter_answer_criminal_victim_assault"
+# 「俺不识字 这事咋弄」: what can be done by word of mouth, whatever the matter.
+CANNOT_WRITE = "utter_answer_cannot_write"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

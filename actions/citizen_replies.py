@@ -372,6 +372,14 @@ def was_beaten(latest: str | None, earlier: list[str] | None = None) -> bool:
     return False
 
 
+# A citizen who cannot read or write (「俺不识字 这事咋弄」).
+_CANNOT_WRITE = re.compile(r"不识字|不认字|不认识字|字都不认得|不会写字|写不来字|不会写|文盲|没念过书|没上过学")
+
+
+def cannot_write(text: str | None) -> bool:
+    return bool(_CANNOT_WRITE.search(text or ""))
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.accounts import answer_account
 from actions.answer_responses import (
     AFTER_SUBMISSION,
+    CANNOT_WRITE,
     FOLLOWUP_NO_ANSWER,
     FRAUD_FOLLOWUP,
     OFFER_HELP,
@@ -28,8 +29,10 @@ from actions.bot_answers import (
     legal_answer,
     not_again,
     send_sms_alarm,
+    tells_a_new_problem,
     underlying_problem,
 )
+from actions.citizen_replies import cannot_write
 from actions.tracker_history import (
     asks_on_the_fraud,
     citizen_texts,
@@ -51,6 +54,16 @@ def answered_on_the_fraud(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     return True
 
 
+def answered_for_one_who_cannot_write(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """「俺不识字 这事咋弄 找谁」: what can be done by word of mouth, once, whatever the intent; an
+    account that only mentions it (「我妈不识字 社保局说她多领了养老金…」) is answered as an account."""
+    text = tracker.latest_message.get("text") or ""
+    if not cannot_write(text) or tells_a_new_problem(text) or CANNOT_WRITE in responses_sent(tracker):
+        return False
+    dispatcher.utter_message(response=CANNOT_WRITE)
+    return True
+
+
 class ActionAnswerLegalQuestion(Action):
     """A matter's answer or a topic's question, outside the forms, in the light of the matter so
     far: a follow-up stays on its topic, and no answer is sent twice (bot_answers.legal_answer)."""
@@ -60,7 +73,7 @@ class ActionAnswerLegalQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if answered_on_the_fraud(dispatcher, tracker):
+        if answered_on_the_fraud(dispatcher, tracker) or answered_for_one_who_cannot_write(dispatcher, tracker):
             return []
         said = tracker.latest_message
         intent = (said.get("intent") or {}).get("name") or ""
@@ -90,7 +103,7 @@ class ActionAnswerFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if answered_on_the_fraud(dispatcher, tracker):
+        if answered_on_the_fraud(dispatcher, tracker) or answered_for_one_who_cannot_write(dispatcher, tracker):
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         matter = tracker.get_slot("matter")
@@ -143,7 +156,7 @@ class ActionAnswerAccount(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if answered_on_the_fraud(dispatcher, tracker):
+        if answered_on_the_fraud(dispatcher, tracker) or answered_for_one_who_cannot_write(dispatcher, tracker):
             return []
         # the slot `matter` is filled from the entity (domain.yml); an unclear account is `other`
         # only when no matter was told before

@@ -259,3 +259,21 @@ async def test_a_beaten_victim_gets_the_assault_answer(text, expected, merged_do
     tracker.latest_message["intent_ranking"] = ranked(("matter_criminal_victim", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("action", "text", "intent", "expected"), [
+    (ActionAnswerLegalQuestion, "俺不识字 这事咋弄 找谁", "matter_other", ["utter_answer_cannot_write"]),
+    (ActionAnswerFollowup, "俺不识字 找谁", "followup_where", ["utter_answer_cannot_write"]),
+    # an account that mentions it is answered as an account
+    (ActionAnswerLegalQuestion, "我妈不识字 社保局说她多领了养老金要退回四万多 能分期退吗", "matter_social_insurance",
+     ["utter_answer_social_insurance"]),
+])
+async def test_one_who_cannot_write_hears_what_can_be_done_by_word_of_mouth(action, text, intent, expected,
+                                                                            merged_domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"matter": "labor_wage"}, text=text, intent=intent,
+                           events=[user_message("老板欠了俺三个月工资", 1_700_000_000.0)])
+    tracker.latest_message["intent_ranking"] = ranked((intent, 0.9))
+    await action().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages][:len(expected)] == expected
