@@ -262,6 +262,32 @@ def name_in_correction(text: str | None) -> str | None:
     return name if name is not None and find_region(name) is None else None
 
 
+# 「等下 手机号错了 是138…」「县不对 地在巧家县」: an earlier answer corrected, with the right one.
+_WRONG = r"(?:也|都|好像|可能)?(?:不对|错了|写错了?|填错了?|搞错了?|弄错了?|说错了?|打错了?|有错)"
+_CORRECTED_FIELD = {
+    "applicant_phone": re.compile(r"(?:电话|手机|号码)(?:号)?(?:码)?" + _WRONG),
+    "region": re.compile(r"(?:县|区|地方|地址)" + _WRONG),
+    "applicant_name": re.compile(r"(?:名字|姓名)" + _WRONG),
+}
+MAX_CORRECTION_CHARS = 40
+
+
+def corrected_answers(text: str | None) -> dict[str, str]:
+    """The form answers a short correction gives (slot → value): only for a field it says is wrong
+    (「手机号错了」, 「县不对」) and carries the right value for; empty for an account of the problem."""
+    if not text or len(text) > MAX_CORRECTION_CHARS:
+        return {}
+    value = half_width(text)
+    fields, found = [slot for slot, wrong in _CORRECTED_FIELD.items() if wrong.search(value)], {}
+    if "applicant_phone" in fields and (phone := parse_mobile(text)):
+        found["applicant_phone"] = phone
+    if "region" in fields and (region := find_region(text)):
+        found["region"] = region.name
+    if "applicant_name" in fields and (name := name_in_correction(text)):
+        found["applicant_name"] = name
+    return found
+
+
 def fields_to_correct(text: str | None) -> list[str]:
     """The form slots a correction names, in form order; empty when it names none."""
     if not text:
@@ -373,11 +399,14 @@ def was_beaten(latest: str | None, earlier: list[str] | None = None) -> bool:
 
 
 # A citizen who cannot read or write (「俺不识字 这事咋弄」).
-_CANNOT_WRITE = re.compile(r"不识字|不认字|不认识字|字都不认得|不会写字|写不来字|不会写|文盲|没念过书|没上过学")
+_CANNOT_WRITE = re.compile(r"不识字|不认字|不认识字|字都(?:不认得|认不得)|不会写|写不来|写不了|文盲|没念过书|没上过学")
+# …and asks how to go about it (「俺不识字咋弄」「不会写字能申请不」), not whether a thumbprint counts
+_HOW_TO = re.compile(r"咋|怎么|怎样|找谁|申请|能办|能告|状子|起诉状|材料")
 
 
 def cannot_write(text: str | None) -> bool:
-    return bool(_CANNOT_WRITE.search(text or ""))
+    """Whether a message says the citizen cannot read or write and asks how to go about it."""
+    return bool(_CANNOT_WRITE.search(text or "") and _HOW_TO.search(text or ""))
 
 
 def find_region(text: str | None) -> Region | None:

@@ -18,6 +18,7 @@ from actions.bot_answers import ASIDES, KEPT_UNDER_VIOLENCE, QUESTION_CONFIDENCE
 from actions.citizen_replies import (
     added_to_the_offered_account,
     consent_answer,
+    corrected_answers,
     declines_the_offered_account,
     fields_to_correct,
     find_region,
@@ -113,6 +114,11 @@ class ValidateReferralForm(FormValidationAction):
         return {"region": region.name}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        corrected = corrected_answers(value)
+        if corrected:
+            # 「等下 手机号错了 是13870123457」 at 「what happened」: the answer changes, the account is asked again
+            dispatcher.utter_message(response="utter_correct_fields")
+            return {**corrected, "description": None}
         offered = earlier_account(tracker) if last_response(tracker) == OFFER else None
         if offered is not None and not refers_back(value) and not leads_back(value):
             # the account told before was offered back (ActionAskDescription)

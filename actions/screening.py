@@ -504,10 +504,15 @@ def revisions(text: str, values: dict[str, Any]) -> dict[str, Any]:
     if not _CORRECTION.search(words) and not re.search(r"^\W*(?:是|其实|我|家里|一个月|每月)", words):
         return {}
     found: dict[str, Any] = {}
-    for slot in ("matter", "has_lawyer", "statuses", "household_size", "household_monthly_income",
+    # 「不对 是2300」: a number in the hundreds or more after the result is the income
+    amount_said = bool(re.search(r"\d{3,}", words))
+    for slot in ("household_monthly_income", "matter", "has_lawyer", "statuses", "household_size",
                  "criminal_flags", "deadline", "region"):
-        if slot in _REVISION_HINTS and not _REVISION_HINTS[slot].search(words):
+        hinted = slot not in _REVISION_HINTS or _REVISION_HINTS[slot].search(words)
+        if not hinted and not (slot == "household_monthly_income" and amount_said):
             continue
+        if slot == "matter" and "household_monthly_income" in found:
+            continue  # 「不对 是2300 扣了社保就剩这么多」 corrects the income; 社保 is no new matter
         value = _parse(slot, text)
         if value is None or value == DECLINED or value == values.get(slot):
             continue

@@ -69,9 +69,18 @@ def _clause_around(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[end:right]
 
 
+# 「俺原来是低保户 现在给停了」: a status held once, or withdrawn in the next clause
+_FORMERLY = re.compile(r"原来|以前|之前|过去|曾经|早先")
+_WITHDRAWN_LATER = re.compile(r"(?:现在|后来|今年|去年|上个?月|前年)\S{0,4}(?:停了|取消|没了|不给了|退了)")
+
+
 def _affirmed(text: str, match: re.Match[str]) -> bool:
     """Whether a word found in ``text`` is said of the person, not denied or withdrawn."""
     before, after = _clause_around(text, match.start(), match.end())
+    # a poverty household of before is a 脱贫户 now, still on the green channel
+    formerly = _FORMERLY.search(before) and not re.search(r"贫困|建档", match.group())
+    if formerly or _WITHDRAWN_LATER.search(text, match.end()):
+        return False
     return not _NEGATION_BEFORE.search(before) and not _WITHDRAWN_AFTER.search(after + before[-3:])
 
 
@@ -126,6 +135,9 @@ _RELATIVE = re.compile(
 _CHILDREN = re.compile(r"(\d{1,2})\s*个\s*(?:娃娃|娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女|学生)")
 _ONE_CHILD = re.compile(r"(?<!\d个)(?:娃娃|孩子|小孩|儿子|女儿|闺女|孙子|孙女)")
 _ENUMERATION = re.compile(r"跟|和|还有|加上|加|带着|带|以及")
+# a count said first, then maybe who: 「4个 我 男人 两个娃」「一家四个」
+_LEADING_COUNT = re.compile(
+    r"^\W*(?:1家|一家|家里|我家|俺家|屋头)?(?:有|一共|总共)?\s*(\d{1,2})\s*个(?:人)?(?!\s*(?:月|年|天|娃|孩子|小孩|儿子|女儿|闺女))")
 
 
 def parse_household_size(text: str | None) -> int | str | None:
@@ -135,7 +147,7 @@ def parse_household_size(text: str | None) -> int | str | None:
     if declined(text):
         return DECLINED
     value = _digits(text)
-    match = _SIZE.search(value)
+    match = _SIZE.search(value) or _LEADING_COUNT.search(value)
     if match and 1 <= int(match.group(1)) <= 30:
         return int(match.group(1))
     names_people = _SPOUSE.search(value) or _RELATIVE.search(value) or _CHILDREN.search(value) or _COUPLE.search(value)
@@ -768,6 +780,9 @@ _CERTIFICATE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{3,40}")
 _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
+_NO_CERTIFICATE = re.compile(r"没有|没得|没带|不在身边|找不到|忘了|啥编号|什么编号")
+
+
 def parse_certificate(text: str | None) -> str | None:
     """A registration or certificate number (「编号是5306271234」), DECLINED for 「没有」, else None.
 
@@ -782,6 +797,6 @@ def parse_certificate(text: str | None) -> str | None:
         if MOBILE_NUMBER.match(number) or _ID_NUMBER.match(number):
             return None
         return number
-    if declined(value) or says_none_of_them(value) or re.search(r"没有|没带|不在身边|找不到|忘了", value):
+    if declined(value) or says_none_of_them(value) or _NO_CERTIFICATE.search(value):
         return DECLINED
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.citizen_replies import (
+    cannot_write,
     consent_answer,
     fields_to_correct,
     find_region,
@@ -120,3 +121,15 @@ def test_a_dialect_yes_said_alone_is_consent(text, expected):
 @pytest.mark.parametrize(("text", "name"), [("俺叫张德贵", "张德贵"), ("俺是王桂兰", "王桂兰")])
 def test_names_introduced_in_dialect(text, name):
     assert parse_name(text) == name
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("俺不识字咋弄", True),
+    ("不识字写不来起诉状咋办", True),
+    ("不会写字能申请不", True),
+    ("俺不识字 写不来申请", True),
+    ("俺都70多了 不识字 那个合同是按的手印 这算数不", False),  # a question about the contract
+    ("老板说他不识字", False),
+])
+def test_cannot_write(text, expected):
+    assert cannot_write(text) is expected

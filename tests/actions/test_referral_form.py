@@ -289,3 +289,20 @@ def test_a_divorce_told_in_a_violence_conversation_keeps_the_violence_code(dispa
     calm = make_tracker(slots={"matter": "debt_loan"}, requested_slot="description", text="我要离婚",
                         intent="matter_divorce", confidence=0.9)
     assert ValidateReferralForm().validate_description("我要离婚", dispatcher, calm, {})["matter"] == "divorce"
+
+
+@pytest.mark.parametrize(("text", "corrected"), [
+    ("等下 手机号错了 是13870123457", {"applicant_phone": "13870123457"}),  # a citizen trial
+    ("县不对 地在巧家县 娘家是巧家的", {"region": "巧家县"}),
+    ("名字写错了 应该是李德贵", {"applicant_name": "李德贵"}),
+])
+def test_a_correction_at_what_happened_changes_that_answer_and_asks_again(dispatcher, text, corrected):
+    result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
+    assert result == {**corrected, "description": None}
+    assert responses(dispatcher) == ["utter_correct_fields"]
+
+
+def test_an_account_that_mentions_a_wrong_number_is_an_account(dispatcher):
+    text = "老板说我电话打错了不给工资 在镇雄县干了三个月"
+    result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
+    assert result["description"] == text and "region" not in result

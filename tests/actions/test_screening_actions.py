@@ -528,3 +528,17 @@ async def test_an_age_told_earlier_exempts_at_the_income_question_too():
     told = {"event": "user", "text": "俺今年73了 三个儿子都不管", "timestamp": 1_700_000_000.0}
     slots, _, _ = await answer_after("household_monthly_income", "没有固定收入 就种点地", known, [told])
     assert slots["statuses"] == ["elderly_no_income"] and slots["requested_slot"] != "household_monthly_income"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a citizen trial: 社保 in an income correction turned a support matter into social insurance
+    ("不对 是2300 扣了社保就剩这么多", {"household_monthly_income": 2300.0}),
+    ("不对 是2300", {"household_monthly_income": 2300.0}),  # a bare amount after the result is the income
+    ("不对 是一家5口", {"household_size": 5}),
+    ("不对，没请律师", {"has_lawyer": False}),
+])
+def test_a_revision_after_the_result(text, expected):
+    from actions.screening import revisions
+
+    values = {"matter": "support_payment", "household_monthly_income": 2600, "household_size": 4, "has_lawyer": True}
+    assert revisions(text, values) == expected

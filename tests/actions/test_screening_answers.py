@@ -31,6 +31,8 @@ SATURDAY = dt.date(2026, 11, 28)
     ("我一个人打工，家里五口", 5), ("两个孩子加我们两口子", 4),
     ("两口子", 2), ("老两口", 2), ("５", 5), ("六个人", 6), ("不想说", DECLINED), ("不知道", DECLINED),
     ("三千", None), ("？", None), ("", None),
+    ("4个 我 男人 两个娃", 4), ("一家四个", 4),  # the count said first (a citizen trial)
+    ("3个月没发工资", None),
 ])
 def test_household_size(text, expected):
     assert parse_household_size(text) == expected
@@ -157,7 +159,7 @@ def test_matter(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("编号是5306271234", "5306271234"), ("５３０６ ２７１２ ３４", "530627123 4".replace(" ", "")),
-    ("没有", DECLINED), ("不记得了", DECLINED), ("abc", None),
+    ("没有", DECLINED), ("不记得了", DECLINED), ("abc", None), ("啥编号 没得", DECLINED),
     ("13812345678", None), ("530627199001011234", None),  # a phone or ID number is not taken
 ])
 def test_certificate(text, expected):
@@ -258,3 +260,13 @@ def test_no_lawyer_in_dialect(text):
 ])
 def test_urgent_for_money_is_not_a_close_deadline(text, soon):
     assert says_deadline_is_close(text) is soon
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("俺原来是低保户 现在给停了", frozenset()),  # a citizen trial: counted as a current 低保户
+    ("低保户 去年取消了", frozenset()),
+    ("我们是低保户 现在还在领", frozenset({"dibao"})),
+    ("我家以前是贫困户", frozenset({"poverty_registered"})),  # a 脱贫户 now: still the green channel
+])
+def test_a_status_held_once_is_not_held_now(text, expected):
+    assert parse_statuses(text) == expected
