@@ -258,6 +258,8 @@ CRIME_VICTIM = "utter_answer_criminal_victim"
 ASSAULT_VICTIM = "utter_answer_criminal_victim_assault"
 # 「俺不识字 这事咋弄」: what can be done by word of mouth, whatever the matter.
 CANNOT_WRITE = "utter_answer_cannot_write"
+# A decision the other side does not carry out: how to apply for enforcement.
+ENFORCE_JUDGMENT = "utter_answer_enforce_judgment"
 # A follow-up before any matter is known: which matter is it?
 WHICH_MATTER = "utter_followup_which_matter"
 # An answer the citizen was given already in this conversation: pointed to, never sent twice.

@@ -22,6 +22,7 @@ from actions.answer_responses import (
     CRIME_VICTIM,
     DEBT_BORROWER,
     DEBT_LENDER,
+    ENFORCE_JUDGMENT,
     FOLLOWUP_ANSWERS,
     FOLLOWUP_NO_ANSWER,
     HOUSING,
@@ -36,7 +37,14 @@ from actions.answer_responses import (
     SUPPORT_FOR,
     WHICH_MATTER,
 )
-from actions.citizen_replies import housing_kind, owes_the_money, support_side, supports_parents, was_beaten
+from actions.citizen_replies import (
+    housing_kind,
+    judgment_not_carried_out,
+    owes_the_money,
+    support_side,
+    supports_parents,
+    was_beaten,
+)
 from actions.tracker_history import citizen_texts, previous_intent
 from bot.matters import MIN_ACCOUNT_CHARS, account_length, matter_code, matter_shares
 from bot.safety import DANGER_NOW, SAFETY_INTENTS
@@ -198,7 +206,8 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
     after 「儿子不管我」 is not about 抚养费), the borrower's where a debt's was chosen, and the
     support answer for the side the conversation speaks of (a parent never reads the child points),
     the land answer for the kind of problem told (征地, 宅基地, 承包地, 买房), and the assault
-    answer for a crime victim who was beaten up (a citizen trial: 「邻居把俺打了」)."""
+    answer for a crime victim who was beaten up (a citizen trial: 「邻居把俺打了」); where to go or
+    what to do when a decision the other side ignores was told: enforcement."""
     if answer == CHILD_SUPPORT_AMOUNT and supports_parents(latest, earlier):
         return PARENT_SUPPORT_AMOUNT
     if answer == DEBT_LENDER and owes_the_money(latest, earlier):
@@ -211,6 +220,8 @@ def for_whom(answer: str, latest: str | None, earlier: list[str]) -> str:
         return HOUSING_FOR[kind] if kind else answer
     if answer == CRIME_VICTIM and was_beaten(latest, earlier):
         return ASSAULT_VICTIM
+    if answer.endswith(("_where", "_refuses")) and judgment_not_carried_out(latest, earlier):
+        return ENFORCE_JUDGMENT  # 「法院判了…两年了一分没给 我该去哪里找」: enforcement, not suing again
     return answer
 
 

@@ -409,6 +409,19 @@ def cannot_write(text: str | None) -> bool:
     return bool(_CANNOT_WRITE.search(text or "") and _HOW_TO.search(text or ""))
 
 
+# A judgment, conciliation statement or award the other side does not carry out: 「法院判了…两年了一分没给」.
+_DECIDED = re.compile(r"判了|判决|判下来|判的|调解书|裁决|仲裁书|判给")
+_NOT_CARRIED_OUT = re.compile(
+    r"不给|没给|不还|没还|不赔|没赔|不付|没付|不执行|不履行|一分(?:钱)?(?:都|也)?没|拖着|赖着")
+
+
+def judgment_not_carried_out(latest: str | None, earlier: list[str] | None = None) -> bool:
+    """Whether the citizen says a decision was made and the other side does not carry it out
+    (in the latest message, or a decision earlier in the conversation and the refusal now)."""
+    said = [latest or "", *(earlier or [])]
+    return any(_DECIDED.search(t) for t in said) and any(_NOT_CARRIED_OUT.search(t) for t in said)
+
+
 def find_region(text: str | None) -> Region | None:
     """The one region of the city that the words name, also in traditional characters or
     full width (「龍頭山鎮」「镇雄县」); None when none or two are named."""

@@ -277,3 +277,17 @@ async def test_one_who_cannot_write_hears_what_can_be_done_by_word_of_mouth(acti
     tracker.latest_message["intent_ranking"] = ranked((intent, 0.9))
     await action().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages][:len(expected)] == expected
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("earlier", "text", "expected"), [
+    # a citizen trial: a judgment for child support, unpaid; 「where」 led with suing again
+    (["法院判了每个月给800抚养费 两年了一分没给"], "我该去哪里找", "utter_answer_enforce_judgment"),
+    (["孩子他爸两年没给抚养费了"], "我该去哪里找", "utter_answer_support_payment_where"),  # no decision yet
+])
+async def test_a_decision_not_carried_out_leads_to_enforcement(earlier, text, expected, merged_domain):
+    dispatcher = CollectingDispatcher()
+    events = [user_message(said, 1_700_000_000.0 + i) for i, said in enumerate(earlier)]
+    tracker = make_tracker(slots={"matter": "support_payment"}, events=events, text=text, intent="followup_where")
+    await ActionAnswerFollowup().run(dispatcher, tracker, merged_domain)
+    assert [m["response"] for m in dispatcher.messages] == [expected]
