@@ -34,6 +34,7 @@ from actions.citizen_replies import (
     takes_the_offered_account,
 )
 from actions.referral_slots import FORM_SLOTS
+from actions.screening import rescreened
 from actions.tracker_history import earlier_account, last_response, said_twice
 from bot.matters import matter_code
 from referral.rules.city import city_config
@@ -159,10 +160,11 @@ class ValidateReferralForm(FormValidationAction):
             slots["matter"] = code
             return slots
         # After a screening its matter stands (it was asked directly); only a clearly different
-        # matter shows that this application is about something else: then the screening stays behind.
+        # matter shows that this application is about something else: then the screening's answers
+        # are decided again for that matter (staff never re-ask what was answered).
         screened = screening["input"]["matter"]
         if screened != "other" and code not in (screened, "other"):
-            slots.update(matter=code, screening=None)
+            slots.update(matter=code, screening=rescreened(screening, code))
         return slots
 
     def validate_referral_confirmed(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:

@@ -416,8 +416,7 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
 
     ``elsewhere``: a place outside the city the citizen named; a case handled there is applied
     for there (法律援助法第三十八条), which the citizen hears before the offer to apply here."""
-    case = case_from_answers(answers_from(values))
-    decision = screen(parse_screening({**case, "application_date": china_today().isoformat()}))
+    record, decision = screening_record(values)
     dispatcher.utter_message(response=OUTCOME_REPLIES[decision.outcome])
     refused = decision.outcome in ("not_eligible", "out_of_scope")
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
@@ -427,6 +426,13 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
     if decision.alternatives:
         dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
     dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
+    return record
+
+
+def screening_record(values: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The `screening` slot's value for the answers ``values``, and the engine's decision."""
+    case = case_from_answers(answers_from(values))
+    decision = screen(parse_screening({**case, "application_date": china_today().isoformat()}))
     certificate = values.get("poverty_certificate")
     return {
         "input": case,
@@ -434,7 +440,14 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
         "priority": decision.priority,
         "poverty_certificate": certificate if certificate not in (None, DECLINED) else None,
         "answers": values,
-    }
+    }, decision
+
+
+def rescreened(screening: dict[str, Any], matter: str) -> dict[str, Any]:
+    """The screening with the citizen's answers kept and the matter the application's account told:
+    staff see a decision for the right matter and never re-ask what was answered (a citizen trial:
+    the answers were dropped when the account named another matter)."""
+    return screening_record({**(screening.get("answers") or {}), "matter": matter})[0]
 
 
 class ActionScreenEligibility(Action):

@@ -306,3 +306,17 @@ def test_an_account_that_mentions_a_wrong_number_is_an_account(dispatcher):
     text = "老板说我电话打错了不给工资 在镇雄县干了三个月"
     result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
     assert result["description"] == text and "region" not in result
+
+
+def test_an_account_of_another_matter_keeps_the_screening_answers_decided_for_it(dispatcher):
+    """A citizen trial: the screening was dropped when the application's account named another matter."""
+    answers = {"matter": "contract", "has_lawyer": False, "statuses": ["dibao"], "deadline": {"days": None}}
+    screening = {"input": {"matter": "contract"}, "outcome": "likely_eligible", "priority": "normal",
+                 "poverty_certificate": None, "answers": answers}
+    tracker = make_tracker(slots={"matter": "contract", "screening": screening}, requested_slot="description",
+                           text="在工地干了三个月 老板一分没给", intent="matter_labor_wage", confidence=0.9)
+    result = ValidateReferralForm().validate_description("在工地干了三个月 老板一分没给", dispatcher, tracker, {})
+    assert result["matter"] == "labor_wage"
+    kept = result["screening"]
+    assert kept["input"]["matter"] == "labor_wage" and kept["input"]["statuses"] == ["dibao"]
+    assert kept["answers"]["statuses"] == ["dibao"] and kept["outcome"] == "eligible"  # 低保: Art. 42
