@@ -198,6 +198,10 @@ def _at_most_likely(decision: Decision, reason: str | None = None) -> Decision:
     return decision
 
 
+VICTIM_SCOPE = ("刑事案件的被害人、自诉人可以因经济困难申请法律援助。公安在办的案子，被害人请代理人要等案件移送检察院"
+                "审查起诉以后（《刑事诉讼法》第四十六条）；还在报案、立案的时候，可以先免费咨询，工作人员帮您看怎么报案。")
+
+
 def _article(number: str) -> str:
     return f"{LAW}第{number}条"
 
@@ -401,8 +405,10 @@ def screen(case: Screening, config: CityConfig | None = None) -> Decision:
     if case.matter == "criminal_victim" or case.role == "criminal_victim":  # Art. 29
         if no_condition:
             return _finish(case, _without_condition(d, no_condition[0]))
-        d.legal_basis.append(_article("二十九"))
-        return _finish(case, _means_tested(case, config, d, "刑事案件的被害人、自诉人可以因经济困难申请法律援助。"))
+        d.legal_basis += [_article("二十九"), "刑事诉讼法第四十六条"]
+        # a victim of a public prosecution may engage an agent only once the case goes to the
+        # procuratorate (刑事诉讼法第四十六条): before that, consultation and help to report
+        return _finish(case, _means_tested(case, config, d, VICTIM_SCOPE))
 
     # Rule 9: the green channel for registered poverty households (civil and administrative).
     if case.statuses & config.poverty_statuses:
