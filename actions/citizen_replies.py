@@ -288,6 +288,21 @@ def corrected_answers(text: str | None) -> dict[str, str]:
     return found
 
 
+_LEADING_PHONE_FIX = re.compile(
+    r"^\W*(?:等下|等等|等一下|对了|哦|不好意思)?\W*(?:电话|手机|号码)(?:号)?(?:码)?" + _WRONG
+    + r"\W*(?:是|应该是|改成)?\W*([1１一幺][\d０-９一二三四五六七八九零〇幺\s-]{9,16})")
+
+
+def leading_phone_correction(text: str | None) -> tuple[str, str] | None:
+    """(the right number, the rest) for a message that opens by correcting the phone number and
+    goes on with the account: 「等下 电话号错了 是13887654312 包工头姓王 …」; else None."""
+    match = _LEADING_PHONE_FIX.search(text or "")
+    phone = parse_mobile(match.group(1)) if match else None
+    if match is None or phone is None:
+        return None
+    return phone, text[match.end():].strip(_EDGE_PUNCT)
+
+
 def fields_to_correct(text: str | None) -> list[str]:
     """The form slots a correction names, in form order; empty when it names none."""
     if not text:

@@ -24,6 +24,7 @@ from actions.citizen_replies import (
     find_region,
     is_an_addition,
     is_explicit_yes,
+    leading_phone_correction,
     leads_back,
     name_in_correction,
     parse_description,
@@ -120,6 +121,14 @@ class ValidateReferralForm(FormValidationAction):
             # 「等下 手机号错了 是13870123457」 at 「what happened」: the answer changes, the account is asked again
             dispatcher.utter_message(response="utter_correct_fields")
             return {**corrected, "description": None}
+        phone_fix = leading_phone_correction(value)
+        if phone_fix is not None:
+            # 「等下 电话号错了 是138… 包工头姓王 …」: the number changes, and the rest is the account
+            phone, value = phone_fix
+            dispatcher.utter_message(response="utter_correct_fields")
+            if parse_description(value) is None:
+                return {"applicant_phone": phone, "description": None}
+            return {"applicant_phone": phone, **self.validate_description(value, dispatcher, tracker, domain)}
         offered = earlier_account(tracker) if last_response(tracker) == OFFER else None
         if offered is not None and not refers_back(value) and not leads_back(value):
             # the account told before was offered back (ActionAskDescription)

@@ -320,3 +320,12 @@ def test_an_account_of_another_matter_keeps_the_screening_answers_decided_for_it
     kept = result["screening"]
     assert kept["input"]["matter"] == "labor_wage" and kept["input"]["statuses"] == ["dibao"]
     assert kept["answers"]["statuses"] == ["dibao"] and kept["outcome"] == "eligible"  # 低保: Art. 42
+
+
+def test_a_phone_correction_that_opens_the_account_changes_the_number_and_keeps_the_account(dispatcher):
+    """A citizen trial: the correction and the account went into the description, the old number stayed."""
+    text = "等下 电话号错了 是13887654312 包工头姓王 在东莞工地干了半年 欠我两万三"
+    result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
+    assert result["applicant_phone"] == "13887654312"
+    assert result["description"] == "包工头姓王 在东莞工地干了半年 欠我两万三"
+    assert responses(dispatcher) == ["utter_correct_fields"]
