@@ -278,14 +278,19 @@ def corrected_answers(text: str | None) -> dict[str, str]:
     if not text or len(text) > MAX_CORRECTION_CHARS:
         return {}
     value = half_width(text)
-    fields, found = [slot for slot, wrong in _CORRECTED_FIELD.items() if wrong.search(value)], {}
-    if "applicant_phone" in fields and (phone := parse_mobile(text)):
-        found["applicant_phone"] = phone
-    if "region" in fields and (region := find_region(text)):
-        found["region"] = region.name
-    if "applicant_name" in fields and (name := name_in_correction(text)):
-        found["applicant_name"] = name
-    return found
+    return right_values([slot for slot, wrong in _CORRECTED_FIELD.items() if wrong.search(value)], text)
+
+
+def right_values(fields: list[str], text: str) -> dict[str, str]:
+    """The right answers a correction of ``fields`` carries (「电话错了，是139…」), slot → value."""
+    readers = {"applicant_phone": parse_mobile, "applicant_name": name_in_correction, "region": region_name}
+    return {slot: found for slot in fields if slot in readers and (found := readers[slot](text))}
+
+
+def region_name(text: str | None) -> str | None:
+    """The official name of the one region the words name (「我是在彝良」→ 彝良县), or None."""
+    region = find_region(text)
+    return region.name if region else None
 
 
 _LEADING_PHONE_FIX = re.compile(
@@ -322,19 +327,26 @@ _CHILD_SUPPORT = re.compile(
 )
 
 
+def _leaning(latest: str | None, earlier: list[str] | None, one: re.Pattern[str], other: re.Pattern[str]) -> int:
+    """Which of two sides a conversation speaks of: positive for ``one``, negative for ``other``,
+    0 when it does not tell. The latest message decides when it speaks of only one; otherwise the
+    whole conversation, by how often it speaks of each."""
+    latest = latest or ""
+    ones, others = len(one.findall(latest)), len(other.findall(latest))
+    if ones != others and (ones == 0 or others == 0):
+        return ones - others
+    for text in earlier or []:
+        ones += len(one.findall(text))
+        others += len(other.findall(text))
+    return ones - others
+
+
 def support_side(latest: str | None, earlier: list[str] | None = None) -> str | None:
     """Whose support a support conversation is about: "parents" (赡养, a parent's by grown
-    children), "child" (抚养) or None when its words do not tell. The latest message decides when
-    it speaks of only one; otherwise the whole conversation, by how often it speaks of each
-    (「儿子不管我 我都七十了」…「一个月能要多少」)."""
-    latest = latest or ""
-    parents, children = len(_PARENT_SUPPORT.findall(latest)), len(_CHILD_SUPPORT.findall(latest))
-    if parents != children and (parents == 0 or children == 0):
-        return "parents" if parents > children else "child"
-    for text in earlier or []:
-        parents += len(_PARENT_SUPPORT.findall(text))
-        children += len(_CHILD_SUPPORT.findall(text))
-    return "parents" if parents > children else "child" if children > parents else None
+    children), "child" (抚养) or None when its words do not tell (「儿子不管我 我都七十了」…
+    「一个月能要多少」 is the parents')."""
+    leaning = _leaning(latest, earlier, _PARENT_SUPPORT, _CHILD_SUPPORT)
+    return "parents" if leaning > 0 else "child" if leaning < 0 else None
 
 
 def supports_parents(latest: str | None, earlier: list[str] | None = None) -> bool:
@@ -357,17 +369,9 @@ _LENDER = re.compile(
 
 
 def owes_the_money(latest: str | None, earlier: list[str] | None = None) -> bool:
-    """Whether a debt conversation is the borrower's (「网贷还不上 天天被催」) rather than the lender's:
-    the latest message decides when it speaks of only one side, otherwise the whole conversation.
+    """Whether a debt conversation is the borrower's (「网贷还不上 天天被催」) rather than the lender's.
     Unclear means the lender's, the more common question (「借钱不还怎么办」)."""
-    latest = latest or ""
-    borrower, lender = len(_BORROWER.findall(latest)), len(_LENDER.findall(latest))
-    if borrower != lender and (borrower == 0 or lender == 0):
-        return borrower > lender
-    for text in earlier or []:
-        borrower += len(_BORROWER.findall(text))
-        lender += len(_LENDER.findall(text))
-    return borrower > lender
+    return _leaning(latest, earlier, _BORROWER, _LENDER) > 0
 
 
 # Which kind of land or house problem an account tells: one matter code, four answers and the

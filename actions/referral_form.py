@@ -26,11 +26,11 @@ from actions.citizen_replies import (
     is_explicit_yes,
     leading_phone_correction,
     leads_back,
-    name_in_correction,
     parse_description,
     parse_mobile,
     parse_name,
     refers_back,
+    right_values,
     says_no,
     takes_the_offered_account,
 )
@@ -190,18 +190,8 @@ class ValidateReferralForm(FormValidationAction):
         fields = fields_to_correct(value) if says_no(value) or not is_explicit_yes(value) else []
         if fields:
             dispatcher.utter_message(response="utter_correct_fields")
-            slots: dict[str, Any] = {"referral_confirmed": None, **{slot: None for slot in fields}}
-            # 「县也填错了，我是在彝良」 carries the right answer: take it instead of asking again
-            region = find_region(value) if "region" in fields else None
-            phone = parse_mobile(value) if "applicant_phone" in fields else None
-            name = name_in_correction(value) if "applicant_name" in fields else None
-            if region is not None:
-                slots["region"] = region.name
-            if phone is not None:
-                slots["applicant_phone"] = phone
-            if name is not None:
-                slots["applicant_name"] = name  # 「名字不对 就王桂兰仨字」
-            return slots
+            # 「县也填错了，我是在彝良」「名字不对 就王桂兰仨字」 carry the right answer: taken, not asked again
+            return {"referral_confirmed": None, **{slot: None for slot in fields}, **right_values(fields, value)}
         if says_no(value):
             dispatcher.utter_message(response="utter_which_field")
             return {"referral_confirmed": None}

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, send_answer
-from actions.citizen_replies import find_region, says_no
+from actions.citizen_replies import region_name, says_no
 from actions.screening_answers import (
     DECLINED,
     PERIOD_CHECK_AMOUNT,
@@ -87,11 +87,6 @@ def _read_deadline(text: str) -> dict[str, Any] | None:
     return {"days": days, "preservation": preservation, "soon": days is None and says_deadline_is_close(text)}
 
 
-def _read_region(text: str) -> str | None:
-    region = find_region(text)
-    return region.name if region else None
-
-
 # How each slot's answer is read from the citizen's words.
 READERS: dict[str, Callable[[str], Any]] = {
     "matter": parse_matter,
@@ -102,7 +97,7 @@ READERS: dict[str, Callable[[str], Any]] = {
     "household_size": parse_household_size,
     "household_monthly_income": parse_monthly_income,
     "deadline": _read_deadline,
-    "region": _read_region,
+    "region": region_name,
 }
 
 

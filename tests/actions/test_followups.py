@@ -198,33 +198,28 @@ async def test_a_debt_is_answered_for_the_citizens_side(earlier, text, expected,
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("text", "expected"), [
-    ("三个儿子都不养我 我都七十多了", "utter_answer_support_payment_parents"),  # no child points for a parent
-    ("孩子他爸两年没给抚养费了", "utter_answer_support_payment_child"),
-    ("不给生活费怎么办", "utter_answer_support_payment"),  # whose support is not said: the whole answer
+@pytest.mark.parametrize(("matter", "text", "expected"), [
+    ("support_payment", "三个儿子都不养我 我都七十多了", "utter_answer_support_payment_parents"),  # no child points
+    ("support_payment", "孩子他爸两年没给抚养费了", "utter_answer_support_payment_child"),
+    ("support_payment", "不给生活费怎么办", "utter_answer_support_payment"),  # whose support is not said
+    ("housing_land", "村里征地给的补偿款太少了", "utter_answer_housing_land_expropriation"),
+    ("housing_land", "拆迁的时候把我家宅基地也算少了", "utter_answer_housing_land_expropriation"),  # 宅基地 is taken
+    ("housing_land", "邻居盖房占了我家宅基地", "utter_answer_housing_land_neighbour"),
+    ("housing_land", "村里把我家承包地收回去了", "utter_answer_housing_land_contract"),
+    ("housing_land", "买的房子开发商一直不给办房产证", "utter_answer_housing_land_purchase"),
+    ("housing_land", "父母把房子过户给了弟弟", "utter_answer_housing_land"),  # none of the four: the whole answer
+    ("housing_land", "邻居占了我家宅基地 买的房子也不给过户", "utter_answer_housing_land"),  # two: the whole answer
+    ("criminal_victim", "邻居把俺打了 咋办", "utter_answer_criminal_victim_assault"),  # a citizen trial
+    ("criminal_victim", "跟邻居吵了几句他就动手打我 脸都肿了", "utter_answer_criminal_victim_assault"),
+    ("criminal_victim", "网上被骗了三万", "utter_answer_criminal_victim"),
+    ("criminal_victim", "被人抢了还被打了", "utter_answer_criminal_victim"),  # a robbery is more than a beating
 ])
-async def test_the_support_answer_is_for_the_citizens_side(text, expected, merged_domain):
+async def test_a_matters_answer_is_for_the_citizens_side_or_kind_of_problem(matter, text, expected, merged_domain):
+    """Support: a parent's or a child's; land: expropriation, a neighbour, contracted land, a purchase;
+    a crime victim beaten up: the assault answer (治安 mediation, a civil claim)."""
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_support_payment")
-    tracker.latest_message["intent_ranking"] = ranked(("matter_support_payment", 0.9))
-    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
-    assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize(("text", "expected"), [
-    ("村里征地给的补偿款太少了", "utter_answer_housing_land_expropriation"),
-    ("拆迁的时候把我家宅基地也算少了", "utter_answer_housing_land_expropriation"),  # the 宅基地 is what is taken
-    ("邻居盖房占了我家宅基地", "utter_answer_housing_land_neighbour"),
-    ("村里把我家承包地收回去了", "utter_answer_housing_land_contract"),
-    ("买的房子开发商一直不给办房产证", "utter_answer_housing_land_purchase"),
-    ("父母把房子过户给了弟弟", "utter_answer_housing_land"),  # none of the four: the whole answer
-    ("邻居占了我家宅基地 买的房子也不给过户", "utter_answer_housing_land"),  # two: the whole answer
-])
-async def test_the_land_answer_is_for_the_kind_of_problem(text, expected, merged_domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_housing_land")
-    tracker.latest_message["intent_ranking"] = ranked(("matter_housing_land", 0.9))
+    tracker = make_tracker(slots={"matter": None}, text=text, intent=f"matter_{matter}")
+    tracker.latest_message["intent_ranking"] = ranked((f"matter_{matter}", 0.9))
     await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
     assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
 
@@ -244,21 +239,6 @@ async def test_how_long_after_applying_speaks_of_the_application(ticket, expecte
     assert [m["response"] for m in dispatcher.messages] == [expected]
     if ticket:
         assert dispatcher.messages[0]["ticket_number"] == ticket
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize(("text", "expected"), [
-    ("邻居把俺打了 咋办", "utter_answer_criminal_victim_assault"),  # a citizen trial: 治安 mediation, a civil claim
-    ("跟邻居吵了几句他就动手打我 脸都肿了", "utter_answer_criminal_victim_assault"),
-    ("网上被骗了三万", "utter_answer_criminal_victim"),
-    ("被人抢了还被打了", "utter_answer_criminal_victim"),  # a robbery is more than a beating
-])
-async def test_a_beaten_victim_gets_the_assault_answer(text, expected, merged_domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"matter": None}, text=text, intent="matter_criminal_victim")
-    tracker.latest_message["intent_ranking"] = ranked(("matter_criminal_victim", 0.9))
-    await ActionAnswerLegalQuestion().run(dispatcher, tracker, merged_domain)
-    assert [m["response"] for m in dispatcher.messages] == [expected, "utter_offer_help"]
 
 
 @pytest.mark.asyncio
