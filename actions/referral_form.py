@@ -116,11 +116,6 @@ class ValidateReferralForm(FormValidationAction):
         return {"region": region.name}
 
     def validate_description(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        corrected = corrected_answers(value)
-        if corrected:
-            # 「等下 手机号错了 是13870123457」 at 「what happened」: the answer changes, the account is asked again
-            dispatcher.utter_message(response="utter_correct_fields")
-            return {**corrected, "description": None}
         phone_fix = leading_phone_correction(value)
         if phone_fix is not None:
             # 「等下 电话号错了 是138… 包工头姓王 …」: the number changes, and the rest is the account
@@ -129,6 +124,11 @@ class ValidateReferralForm(FormValidationAction):
             if parse_description(value) is None:
                 return {"applicant_phone": phone, "description": None}
             return {"applicant_phone": phone, **self.validate_description(value, dispatcher, tracker, domain)}
+        corrected = corrected_answers(value)
+        if corrected:
+            # 「等下 手机号错了 是13870123457」 at 「what happened」: the answer changes, the account is asked again
+            dispatcher.utter_message(response="utter_correct_fields")
+            return {**corrected, "description": None}
         offered = earlier_account(tracker) if last_response(tracker) == OFFER else None
         if offered is not None and not refers_back(value) and not leads_back(value):
             # the account told before was offered back (ActionAskDescription)

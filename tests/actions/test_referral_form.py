@@ -329,3 +329,10 @@ def test_a_phone_correction_that_opens_the_account_changes_the_number_and_keeps_
     assert result["applicant_phone"] == "13887654312"
     assert result["description"] == "包工头姓王 在东莞工地干了半年 欠我两万三"
     assert responses(dispatcher) == ["utter_correct_fields"]
+
+
+def test_a_short_phone_correction_with_a_little_account_keeps_that_account_too(dispatcher):
+    """Found using the assistant: under 40 characters the account after the number was dropped."""
+    text = "等下 电话号错了 是13887654312 在东莞工地干了半年"
+    result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
+    assert result["applicant_phone"] == "13887654312" and result["description"] == "在东莞工地干了半年"
