@@ -1,30 +1,13 @@
-"""The intent classifier's prediction layout: the same probabilities, without a per-message copy."""
+"""The intent classifier: trained on counts and sentence vectors, loaded back, and its own prediction
+(`probabilities`, from the message's non-zero columns) equal to the scikit-learn pipeline's."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from scipy.sparse import coo_matrix, csr_matrix
 
 from bot.classifier import TfidfLogisticRegressionClassifier
-
-
-def test_lay_out_for_prediction_keeps_the_probabilities_and_makes_the_transpose_contiguous():
-    rng = np.random.default_rng(0)
-    features = csr_matrix(rng.integers(0, 3, size=(60, 40)).astype(float))
-    labels = np.repeat(["greet", "matter_divorce", "matter_labor_wage"], 20)
-    clf = Pipeline([("tfidf", TfidfTransformer(sublinear_tf=True)), ("logreg", LogisticRegression(max_iter=500))])
-    clf.fit(features, labels)
-    before = clf.predict_proba(features[:5])
-    component = TfidfLogisticRegressionClassifier.__new__(TfidfLogisticRegressionClassifier)
-    component.clf = clf
-    assert not clf.named_steps["logreg"].coef_.T.flags.c_contiguous
-    component.lay_out_for_prediction()
-    assert clf.named_steps["logreg"].coef_.T.flags.c_contiguous
-    np.testing.assert_array_equal(clf.predict_proba(features[:5]), before)
 
 
 def _examples(rng: np.random.Generator, dense_width: int) -> list:
@@ -72,3 +55,43 @@ def test_trains_on_counts_with_or_without_dense_vectors_and_loads_the_same_model
         # the dense columns carry what tells divorce apart here: the model learned from them
         divorce = [i for i, e in enumerate(examples) if e.get("intent") == "matter_divorce"]
         assert (loaded.clf.classes_[before.argmax(axis=1)][divorce] == "matter_divorce").mean() > 0.8
+    # the prediction the server runs equals scikit-learn's, and the ranking is sorted by it
+    np.testing.assert_allclose(loaded.probabilities(examples), before, rtol=1e-9, atol=1e-12)
+    loaded.process(examples)
+    for message, row in zip(examples, before, strict=True):
+        ranking = message.get("intent_ranking")
+        assert message.get("intent")["name"] == loaded.clf.classes_[row.argmax()]
+        assert [entry["confidence"] for entry in ranking] == sorted((e["confidence"] for e in ranking), reverse=True)
+        assert len(ranking) == min(len(loaded.clf.classes_), config["ranking_length"])
+
+
+def test_probabilities_read_the_featurizers_side_by_side_and_repeated_entries_as_their_sum(tmp_path):
+    """Rasa hands sentence features over as COO matrices, one per featurizer, which may repeat a
+    column; sequence features (one row per token) are not part of the sentence."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    component = TfidfLogisticRegressionClassifier(config, "c", LocalModelStorage(tmp_path), Resource("c"))
+    component.train(TrainingData(training_examples=_examples(np.random.default_rng(2), 0)))
+    component.lay_out_for_prediction()
+
+    def message(*features):
+        m = Message({TEXT: "x"})
+        m.add_features(Features(coo_matrix(np.ones((4, 20))), FEATURE_TYPE_SEQUENCE, TEXT, "words"))
+        for origin, matrix in enumerate(features):
+            m.add_features(Features(matrix, FEATURE_TYPE_SENTENCE, TEXT, f"featurizer{origin}"))
+        return m
+
+    # column 9 holds an explicit zero: not a word of the message (scikit-learn's log would give -inf)
+    words = coo_matrix(([1.0, 1.0, 2.0, 0.0], ([0, 0, 0, 0], [3, 3, 7, 9])), shape=(1, 20))
+    chars = coo_matrix(([1.0, 3.0], ([0, 0], [0, 9])), shape=(1, 10))
+    side_by_side = csr_matrix(([2.0, 2.0, 1.0, 3.0], ([0, 0, 0, 0], [3, 7, 20, 29])), shape=(1, 30))
+    together = message(words, chars)
+    np.testing.assert_allclose(component.probabilities([together]), component.clf.predict_proba(side_by_side), rtol=1e-9)
+    with pytest.raises(ValueError, match="31 sparse columns, the model was trained on 30"):
+        component.probabilities([message(words, coo_matrix((1, 11)))])
