@@ -23,10 +23,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
@@ -173,8 +173,8 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             return messages
         classes = self.clf.classes_
         for message, row in zip(messages, self.probabilities(messages), strict=True):
-            ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(classes, row, strict=True)),
-                             key=lambda entry: -entry["confidence"])
+            ranking = sorted(({"name": str(name), "confidence": float(p)}
+                              for name, p in zip(classes, row, strict=True)), key=lambda entry: -entry["confidence"])
             message.set("intent", ranking[0], add_to_output=True)
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]

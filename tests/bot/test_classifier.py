@@ -92,6 +92,7 @@ def test_probabilities_read_the_featurizers_side_by_side_and_repeated_entries_as
     chars = coo_matrix(([1.0, 3.0], ([0, 0], [0, 9])), shape=(1, 10))
     side_by_side = csr_matrix(([2.0, 2.0, 1.0, 3.0], ([0, 0, 0, 0], [3, 7, 20, 29])), shape=(1, 30))
     together = message(words, chars)
-    np.testing.assert_allclose(component.probabilities([together]), component.clf.predict_proba(side_by_side), rtol=1e-9)
+    expected = component.clf.predict_proba(side_by_side)
+    np.testing.assert_allclose(component.probabilities([together]), expected, rtol=1e-9)
     with pytest.raises(ValueError, match="31 sparse columns, the model was trained on 30"):
         component.probabilities([message(words, coo_matrix((1, 11)))])
