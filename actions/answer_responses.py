@@ -228,6 +228,12 @@ SMS_ALARM = "utter_safety_sms_alarm"
 # The offer to check eligibility or apply, sent after a matter's answer outside the forms (by the
 # rules in data/topics/*/answers.yml, and after a crisis reply by action_answer_underlying_problem).
 OFFER_HELP = "utter_offer_help"
+# The yes/no offer to pass the screening's answers on to staff (actions/screening.py), and the
+# same offer asked again; while it is the bot's last message, 「要」 means "yes, apply".
+OFFER_APPLICATION = "utter_offer_application"
+OFFER_APPLICATION_ANYWAY = "utter_offer_application_anyway"
+OFFER_AGAIN = "utter_offer_again"
+OFFERS_TO_APPLY = frozenset({OFFER_APPLICATION, OFFER_APPLICATION_ANYWAY, OFFER_AGAIN})
 # A problem no matter code covers, or too vague to tell: what happened? (matter `other`)
 ASK_WHAT_HAPPENED = "utter_answer_other"
 # A follow-up the matter has no answer for.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -37,6 +37,7 @@ from actions.tracker_history import (
     asks_on_the_fraud,
     citizen_texts,
     last_response,
+    offer_open,
     previous_intent,
     responses_sent,
     said_before,
@@ -64,6 +65,12 @@ def answered_for_one_who_cannot_write(dispatcher: CollectingDispatcher, tracker:
     return True
 
 
+def then_offer_again(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """A question asked at the offer to apply is answered, then the offer is asked again
+    (action_screening_followup), so that the citizen's 「要」 next still applies."""
+    return [*events, FollowupAction("action_screening_followup")] if offer_open(tracker) else events
+
+
 class ActionAnswerLegalQuestion(Action):
     """A matter's answer or a topic's question, outside the forms, in the light of the matter so
     far: a follow-up stays on its topic, and no answer is sent twice (bot_answers.legal_answer)."""
@@ -74,7 +81,7 @@ class ActionAnswerLegalQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         if answered_on_the_fraud(dispatcher, tracker) or answered_for_one_who_cannot_write(dispatcher, tracker):
-            return []
+            return then_offer_again(tracker, [])
         said = tracker.latest_message
         intent = (said.get("intent") or {}).get("name") or ""
         before = tracker.get_slot("matter")
@@ -92,7 +99,7 @@ class ActionAnswerLegalQuestion(Action):
                 dispatcher.utter_message(response=AFTER_SUBMISSION, ticket_number=ticket)
                 continue
             dispatcher.utter_message(response=chosen)
-        return [SlotSet("matter", matter)] if matter != before else []
+        return then_offer_again(tracker, [SlotSet("matter", matter)] if matter != before else [])
 
 
 class ActionAnswerFollowup(Action):
@@ -104,7 +111,7 @@ class ActionAnswerFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         if answered_on_the_fraud(dispatcher, tracker) or answered_for_one_who_cannot_write(dispatcher, tracker):
-            return []
+            return then_offer_again(tracker, [])
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         matter = tracker.get_slot("matter")
         events: list[EventType] = []
@@ -119,7 +126,7 @@ class ActionAnswerFollowup(Action):
         if response not in (WHICH_MATTER, FOLLOWUP_NO_ANSWER):  # short replies may be said again
             response = not_again(response, responses_sent(tracker), said_before(tracker))
         dispatcher.utter_message(response=response)
-        return events
+        return then_offer_again(tracker, events)
 
 
 class ActionAnswerUnderlyingProblem(Action):

@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer_responses import OFFER_AGAIN, OFFER_APPLICATION, OFFER_APPLICATION_ANYWAY
 from actions.bot_answers import QUESTION_CONFIDENCE, answer_for, send_answer
 from actions.citizen_replies import region_name, says_no
 from actions.screening_answers import (
@@ -420,7 +421,7 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
         dispatcher.utter_message(response="utter_screening_elsewhere", place=elsewhere)
     if decision.alternatives:
         dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
-    dispatcher.utter_message(response="utter_offer_application_anyway" if refused else "utter_offer_application")
+    dispatcher.utter_message(response=OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION)
     return record
 
 
@@ -457,8 +458,14 @@ class ActionScreenEligibility(Action):
         return [SlotSet("screening", screening), *(SlotSet(slot, None) for slot in ANSWER_SLOTS)]
 
 
+# The actions that answer a question outside the forms; after one of them answered a question asked
+# at the offer, they hand over to action_screening_followup (offer_open in actions/tracker_history.py).
+ASIDE_ANSWERS = frozenset({"action_answer_legal_question", "action_answer_followup"})
+
+
 class ActionScreeningFollowup(Action):
-    """The reply to the offer when it is not a plain yes: a correction, a no, or something unclear.
+    """The reply to the offer when it is not a plain yes: a correction, a no, or something unclear;
+    and the offer asked again after a question asked at the offer was answered.
 
     「不对，没请律师」 revises the answers: the result is given again, or the form asks what
     the change makes necessary. 「先不用」 closes; anything else repeats the offer, so the
@@ -469,6 +476,11 @@ class ActionScreeningFollowup(Action):
         return "action_screening_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.latest_action_name in ASIDE_ANSWERS:
+            # a question asked at the offer was just answered (actions/followups.py): the offer is
+            # asked again, so that 「要」 next is a yes to it; the question itself is no reply
+            dispatcher.utter_message(response=OFFER_AGAIN)
+            return []
         screening = tracker.get_slot("screening")
         text = tracker.latest_message.get("text") or ""
         if not screening:
@@ -495,7 +507,7 @@ class ActionScreeningFollowup(Action):
         if intent == "deny" or says_no(text):
             dispatcher.utter_message(response="utter_no_application_now")
             return []
-        dispatcher.utter_message(response="utter_offer_again")
+        dispatcher.utter_message(response=OFFER_AGAIN)
         return []
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.accounts import is_an_account
+from actions.answer_responses import OFFERS_TO_APPLY
 from actions.referral_slots import FORM
 from bot.safety import DANGER_NOW, FRAUD_NOW, SELF_HARM, asks_after_fraud, danger_in
 from bot.text import normalise
@@ -65,6 +66,12 @@ def last_response(tracker: Tracker) -> str | None:
     """The name of the response the bot sent last in this conversation."""
     sent = _responses(tracker)
     return sent[-1] if sent else None
+
+
+def offer_open(tracker: Tracker) -> bool:
+    """Whether the bot's last message, the one the citizen's latest message replies to, was the
+    offer to apply after the screening (「要现在把您的情况交给……吗？」)."""
+    return last_response(tracker) in OFFERS_TO_APPLY
 
 
 def said_before(tracker: Tracker) -> bool:

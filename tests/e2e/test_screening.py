@@ -49,6 +49,18 @@ def test_migrant_worker_is_eligible_urgent_and_the_ticket_carries_the_screening(
     assert assistant.tracker(me)["slots"]["screening"] is None  # handed over, then forgotten
 
 
+def test_a_question_at_the_offer_is_answered_and_the_offer_still_takes_a_yes(assistant):
+    """「要钱吗」 asked at the offer gets its answer and the offer again; 「要」 then applies."""
+    me = sender()
+    result = talk(assistant, me, "老板欠我三个月工资不给", "我能申请法律援助吗", "没有", "我是农民工", "不急")
+    assert "符合申请法律援助的条件" in result and "要现在把您的情况交给" in result
+    aside = talk(assistant, me, "要请律师的话要钱吗")
+    assert "免费" in aside and "要把您的情况交给" in aside and "没太明白" not in aside
+    number = apply_with(assistant, me, "在工地干了三个月，老板一分钱没给")
+    ticket = assistant.ticket(number).json()
+    assert ticket["matter"] == "labor_wage" and ticket["screening_decision"]["outcome"] == "eligible"
+
+
 def test_poverty_household_goes_on_the_green_channel(assistant):
     me = sender()
     talk(assistant, me, "我符合条件吗", "借钱不还", "没有")
