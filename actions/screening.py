@@ -407,14 +407,20 @@ def place_elsewhere(tracker: Tracker) -> str | None:
 
 
 def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], elsewhere: str | None = None,
-                   ) -> dict[str, Any]:
+                   told: dict[str, Any] | None = None) -> dict[str, Any]:
     """Decide with the engine, tell the citizen, offer to apply; return the `screening` slot's value.
 
     ``elsewhere``: a place outside the city the citizen named; a case handled there is applied
-    for there (法律援助法第三十八条), which the citizen hears before the offer to apply here."""
+    for there (法律援助法第三十八条), which the citizen hears before the offer to apply here.
+    ``told``: the answers of the result given just before a correction; when the corrected answers
+    give the same result (outcome, reasons, materials, other ways), only its first line and the
+    offer are said again, not the whole block the citizen has just read."""
     record, decision = screening_record(values)
     dispatcher.utter_message(response=OUTCOME_REPLIES[decision.outcome])
     refused = decision.outcome in ("not_eligible", "out_of_scope")
+    if told is not None and _same_result(decision, screening_record(told)[1]):
+        dispatcher.utter_message(response=OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION)
+        return record
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
                              reasons=_bullets(decision.reasons), materials=_bullets(decision.materials))
     if elsewhere and decision.outcome in _APPLYING:
@@ -423,6 +429,12 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
         dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
     dispatcher.utter_message(response=OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION)
     return record
+
+
+def _same_result(decision: Any, before: Any) -> bool:
+    """Whether two decisions tell the citizen the same: outcome, reasons, materials, other ways."""
+    return all(getattr(decision, field) == getattr(before, field)
+               for field in ("outcome", "reasons", "materials", "alternatives"))
 
 
 def screening_record(values: dict[str, Any]) -> tuple[dict[str, Any], Any]:
@@ -502,7 +514,8 @@ class ActionScreeningFollowup(Action):
                 # the change needs more answers: back to the questions, with what is known
                 restored = [SlotSet(slot, value) for slot, value in values.items()]
                 return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
-            return [SlotSet("screening", present_result(dispatcher, values, place_elsewhere(tracker)))]
+            told = dict(screening.get("answers") or {})
+            return [SlotSet("screening", present_result(dispatcher, values, place_elsewhere(tracker), told))]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "deny" or says_no(text):
             dispatcher.utter_message(response="utter_no_application_now")

@@ -424,6 +424,31 @@ async def test_a_rejected_read_back_never_reaches_the_ticket():
 
 
 @pytest.mark.asyncio
+async def test_a_correction_that_leaves_the_result_as_it_was_says_so_in_a_line_not_the_whole_block():
+    events, first = await result({"matter": "divorce", "has_lawyer": False, "statuses": [], "deadline": {}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    assert screening["outcome"] == "out_of_scope" and "utter_screening_details_if_applying" in [
+        m["response"] for m in first]
+    events, responses = await followup(screening, "不对 我是低保户")
+    assert responses == ["utter_screening_correction", "utter_outcome_out_of_scope", "utter_offer_application_anyway"]
+    revised = next(e["value"] for e in events if e["name"] == "screening")
+    assert revised["answers"]["statuses"] == ["dibao"] and revised["outcome"] == "out_of_scope"
+
+
+@pytest.mark.asyncio
+async def test_after_a_question_answered_at_the_offer_the_offer_is_asked_again_and_nothing_is_revised():
+    events, _ = await result({**KNOWN, "household_monthly_income": 1000, "household_size": 1, "deadline": {}})
+    screening = next(e["value"] for e in events if e["name"] == "screening")
+    dispatcher = CollectingDispatcher()
+    # 「我一个月三千块 要钱吗」 would read as a correction of the income if it were a reply to the offer
+    tracker = make_tracker(slots={"screening": screening}, text="我一个月三千块 要钱吗",
+                           intent="question_legal_aid_cost")
+    tracker.latest_action_name = "action_answer_legal_question"
+    events = await ActionScreeningFollowup().run(dispatcher, tracker, {})
+    assert events == [] and [m["response"] for m in dispatcher.messages] == ["utter_offer_again"]
+
+
+@pytest.mark.asyncio
 async def test_a_rejected_read_back_after_the_result_reopens_the_question():
     """The run-on answer gave the income and the result in one turn; 「不对」 forgets the income."""
     events, _ = await result({**KNOWN, "household_monthly_income": 3000, "household_size": 4, "deadline": {}})

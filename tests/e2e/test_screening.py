@@ -118,6 +118,10 @@ def test_divorce_is_out_of_scope_in_the_sample_city(assistant):
     talk(assistant, me, "我能申请法律援助吗", "想离婚", "没有")
     result = talk(assistant, me, "都不是")
     assert "不在本地法律援助的范围" in result and "人民调解" in result
+    # a correction that changes nothing in the result: a line, not the whole block again
+    revised = talk(assistant, me, "不对 我是低保户")
+    assert "改过来了" in revised and "不在本地法律援助的范围" in revised and "要把您的情况交给" in revised
+    assert "人民调解" not in revised and "原因" not in revised
 
 
 def test_detours_question_correction_restart_and_stop(assistant):
