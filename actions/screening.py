@@ -418,8 +418,9 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
     record, decision = screening_record(values)
     dispatcher.utter_message(response=OUTCOME_REPLIES[decision.outcome])
     refused = decision.outcome in ("not_eligible", "out_of_scope")
+    offer = OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION
     if told is not None and _same_result(decision, screening_record(told)[1]):
-        dispatcher.utter_message(response=OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION)
+        dispatcher.utter_message(response=offer)
         return record
     dispatcher.utter_message(response="utter_screening_details_if_applying" if refused else "utter_screening_details",
                              reasons=_bullets(decision.reasons), materials=_bullets(decision.materials))
@@ -427,7 +428,7 @@ def present_result(dispatcher: CollectingDispatcher, values: dict[str, Any], els
         dispatcher.utter_message(response="utter_screening_elsewhere", place=elsewhere)
     if decision.alternatives:
         dispatcher.utter_message(response="utter_screening_alternatives", alternatives=_bullets(decision.alternatives))
-    dispatcher.utter_message(response=OFFER_APPLICATION_ANYWAY if refused else OFFER_APPLICATION)
+    dispatcher.utter_message(response=offer)
     return record
 
 
@@ -498,7 +499,8 @@ class ActionScreeningFollowup(Action):
         if not screening:
             dispatcher.utter_message(response="utter_default")
             return []
-        values = dict(screening.get("answers") or {})
+        told = dict(screening.get("answers") or {})
+        values = dict(told)
         changes = revisions(text, values)
         read_back = read_back_in_last_turn(tracker)
         if not changes and read_back and rejects(text):
@@ -514,7 +516,6 @@ class ActionScreeningFollowup(Action):
                 # the change needs more answers: back to the questions, with what is known
                 restored = [SlotSet(slot, value) for slot, value in values.items()]
                 return [*restored, SlotSet("screening", None), FollowupAction(FORM)]
-            told = dict(screening.get("answers") or {})
             return [SlotSet("screening", present_result(dispatcher, values, place_elsewhere(tracker), told))]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "deny" or says_no(text):
