@@ -34,6 +34,7 @@ from actions.citizen_replies import (
     says_no,
     takes_the_offered_account,
 )
+from actions.hotline import caller_phone
 from actions.referral_slots import FORM_SLOTS
 from actions.screening import rescreened
 from actions.tracker_history import earlier_account, last_response, said_twice
@@ -80,7 +81,11 @@ class ValidateReferralForm(FormValidationAction):
         answer = consent_answer(value if isinstance(value, str) else tracker.latest_message.get("text"))
         if answer is None:
             dispatcher.utter_message(response="utter_consent_unclear")
-        return {"referral_consent": answer}
+        slots: dict[str, Any] = {"referral_consent": answer}
+        phone = caller_phone(tracker) if answer else None
+        if phone is not None and not tracker.get_slot("applicant_phone"):
+            slots["applicant_phone"] = phone  # a hotline call: the number the operator took from the call
+        return slots
 
     def validate_applicant_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         name = parse_name(value)

@@ -336,3 +336,29 @@ def test_a_short_phone_correction_with_a_little_account_keeps_that_account_too(d
     text = "等下 电话号错了 是13887654312 在东莞工地干了半年"
     result = ValidateReferralForm().validate_description(text, dispatcher, make_tracker(text=text), {})
     assert result["applicant_phone"] == "13887654312" and result["description"] == "在东莞工地干了半年"
+
+
+def _hotline_consent_tracker(text: str, caller_phone: str | None, channel: str = "hotline", slots=None):
+    tracker = make_tracker(requested_slot="referral_consent", channel=channel, slots=slots)
+    tracker.latest_message["text"] = text
+    tracker.latest_message["metadata"] = {"caller_phone": caller_phone} if caller_phone else {}
+    return tracker
+
+
+def test_a_hotline_call_gives_the_callers_number_once_the_caller_consents(dispatcher):
+    form = ValidateReferralForm()
+    agreed = form.validate_referral_consent("同意", dispatcher, _hotline_consent_tracker("同意", "13800138000"), {})
+    assert agreed == {"referral_consent": True, "applicant_phone": "13800138000"}
+    declined = _hotline_consent_tracker("不同意", "13800138000")
+    refused = form.validate_referral_consent("不同意", dispatcher, declined, {})
+    assert refused == {"referral_consent": False}  # no consent, no personal data
+
+
+def test_the_callers_number_is_taken_only_from_the_hotline_and_never_over_an_answer(dispatcher):
+    form = ValidateReferralForm()
+    web = _hotline_consent_tracker("同意", "13800138000", channel="web")
+    assert form.validate_referral_consent("同意", dispatcher, web, {}) == {"referral_consent": True}
+    given = _hotline_consent_tracker("同意", "13800138000", slots={"applicant_phone": "13912345678"})
+    assert form.validate_referral_consent("同意", dispatcher, given, {}) == {"referral_consent": True}
+    landline = _hotline_consent_tracker("同意", "08702123456")
+    assert form.validate_referral_consent("同意", dispatcher, landline, {}) == {"referral_consent": True}
