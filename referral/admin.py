@@ -66,7 +66,7 @@ def create_user(session: Session, admin: StaffUser | None, *, username: str, dis
     try:
         role_value = Role(role)
     except ValueError:
-        raise AdminError("角色只能是工作人员或管理员") from None
+        raise AdminError("角色只能是工作人员、管理员或热线话务员") from None
     station = None
     if station_code:
         station = session.scalar(select(Station).where(Station.code == station_code))

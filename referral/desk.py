@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, and_, case, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from referral import notifications
@@ -23,6 +23,7 @@ from referral.models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
+    Role,
     StaffUser,
     Station,
     utcnow,
@@ -40,6 +41,7 @@ EVENT_KINDS: dict[str, str] = {
     "refused": "决定不给予法律援助",
     "transferred": "转交其他站点",
     "closed": "结案",
+    "hotline_call": "热线来电登记",  # referral.hotline: the operator who took the call
 }
 # Outcomes of a contact attempt.
 CONTACT_RESULTS: dict[str, str] = {
@@ -97,6 +99,8 @@ def _event(session: Session, referral: Referral, user: StaffUser | None, kind: s
 def visible_referrals(user: StaffUser):
     """A select of the referrals ``user`` may see: their station's, or all for an administrator."""
     query = select(Referral)
+    if user.role == Role.operator:
+        return query.where(false())  # hotline operators see no referral (their calls only: referral.hotline)
     if not user.is_admin:
         query = query.where(Referral.station_id == user.station_id)
     return query

@@ -13,7 +13,9 @@ STATUS_LABELS: dict[str, str] = {
     ReferralStatus.transferred.value: "转交来的，待认领",
     ReferralStatus.closed.value: "已结案",
 }
-ROLE_LABELS: dict[str, str] = {Role.staff.value: "工作人员", Role.admin.value: "管理员"}
+ROLE_LABELS: dict[str, str] = {
+    Role.staff.value: "工作人员", Role.admin.value: "管理员", Role.operator.value: "热线话务员",
+}
 PRIORITY_LABELS: dict[str, str] = {
     Priority.fast_track.value: "绿色通道",
     Priority.urgent.value: "紧急",

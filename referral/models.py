@@ -38,6 +38,14 @@ class Priority(str, enum.Enum):
 class Role(str, enum.Enum):
     staff = "staff"  # sees and works the referrals of their own station
     admin = "admin"  # city administrator: every station, users, stations, audit trail
+    operator = "operator"  # hotline operator: takes calls in the hotline console, sees no referral pages
+
+
+class CallStatus(str, enum.Enum):
+    active = "active"  # the operator is on the call
+    draft = "draft"  # the caller hung up before the end: the operator finishes it later or drops it
+    completed = "completed"  # ended with its summary
+    dropped = "dropped"  # given up by the operator: what was said and the number are deleted
 
 
 class Station(Base):
@@ -278,4 +286,38 @@ class AuditEntry(Base):
     client: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the client's address
 
     user: Mapped[StaffUser | None] = relationship()
+    referral: Mapped[Referral | None] = relationship()
+
+
+class Call(Base):
+    """A hotline call an operator took in the hotline console (referral/hotline.py).
+
+    The assistant leads the call through its own conversation (``conversation_id``, Rasa's sender
+    id on the ``hotline`` channel). ``turns`` keeps what the caller said and what the operator was
+    shown, for the call's summary; it holds personal data and is seen only by the call's operator
+    and administrators, and is deleted when the call is dropped.
+    """
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(48), unique=True)
+    status: Mapped[CallStatus] = mapped_column(
+        Enum(CallStatus, native_enum=False, length=16, validate_strings=True), default=CallStatus.active, index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The number the call came from, typed by the operator: the application does not ask for it again.
+    caller_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # [{"said": the caller's words or None, "back": bool, "messages": [the assistant's lines]}], oldest first
+    turns: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
+    # The conversation's state after the last turn (bot/channels/hotline.call_state)
+    matter: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    screening_outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    ticket_number: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True,
+                                                    index=True)
+
+    operator: Mapped[StaffUser] = relationship()
     referral: Mapped[Referral | None] = relationship()

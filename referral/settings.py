@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from referral.db import normalise_database_url
@@ -33,11 +33,20 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("referral_attachments_dir", "attachments_dir"),
     )
 
-    @field_validator("referral_api_token", mode="before")
+    # The hotline console (referral/console/hotline.py) talks to the assistant's `hotline` channel,
+    # server to server: Rasa's address (e.g. http://127.0.0.1:5005) and the channel's bearer token,
+    # the same HOTLINE_CHANNEL_TOKEN the Rasa process has. Unset: the console says the line is off.
+    hotline_rasa_url: str | None = None
+    hotline_channel_token: str | None = Field(default=None, min_length=16)
+    hotline_timeout_seconds: float = 15.0
+
+    @field_validator("referral_api_token", "hotline_channel_token", mode="before")
     @classmethod
-    def _refuse_placeholder(cls, value: object) -> object:
+    def _refuse_placeholder(cls, value: object, info: ValidationInfo) -> object:
+        if info.field_name == "hotline_channel_token" and value == "":
+            return None  # unset: the hotline console is off
         if isinstance(value, str) and value.strip().lower() in _PLACEHOLDERS:
-            raise ValueError("REFERRAL_API_TOKEN is a placeholder; set a random value")
+            raise ValueError(f"{(info.field_name or 'the token').upper()} is a placeholder; set a random value")
         return value
 
     @field_validator("attachments_dir")

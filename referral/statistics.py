@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from referral.db import as_utc
 from referral.desk import visible_referrals
 from referral.labels import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
-from referral.models import OPEN_STATUSES, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser, Station
+from referral.models import OPEN_STATUSES, Call, Priority, Referral, ReferralEvent, ReferralStatus, StaffUser, Station
 from referral.rules.contract import CHINA_TZ, china_today
 from referral.rules.matters import MATTERS
 
@@ -42,6 +42,8 @@ BREAKDOWNS: dict[str, str] = {
     "by_outcome": "按办理状态",
     "by_channel": "按申请渠道",
     "by_priority": "按优先级",
+    "calls_by_operator": "热线来电（按话务员，全市）",
+    "hotline_tickets_by_operator": "热线来电登记的申请（按话务员，全市）",
 }
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -82,6 +84,10 @@ class Report:
     by_outcome: list[Count] = field(default_factory=list)  # by current status, labels from STATUS_LABELS
     by_channel: list[Count] = field(default_factory=list)
     by_priority: list[Count] = field(default_factory=list)
+    # Hotline calls started in the period, by the operator who took them (administrators only: calls
+    # belong to no station); and those that ended with a ticket.
+    calls_by_operator: list[Count] = field(default_factory=list)
+    hotline_tickets_by_operator: list[Count] = field(default_factory=list)
 
     def breakdowns(self) -> list[tuple[str, str, list[Count]]]:
         """``(attribute, Chinese title, counts)`` for each breakdown, in the order of BREAKDOWNS."""
@@ -155,6 +161,9 @@ def report(session: Session, user: StaffUser, start: date, end: date, *, today: 
         by_outcome=_group(session, r.status, lambda key: STATUS_LABELS.get(key, key)),
         by_channel=_group(session, r.channel, lambda key: CHANNEL_LABELS.get(key, key)),
         by_priority=_group(session, r.priority, lambda key: PRIORITY_LABELS.get(key, key)),
+        calls_by_operator=_calls_by_operator(session, since, until) if user.is_admin else [],
+        hotline_tickets_by_operator=(_calls_by_operator(session, since, until, Call.referral_id.is_not(None))
+                                     if user.is_admin else []),
     )
 
 
@@ -198,6 +207,16 @@ def _sorted(counts: list[Count]) -> list[Count]:
 def _group(session: Session, column, label) -> list[Count]:
     rows = session.execute(select(column, func.count()).group_by(column)).all()
     return _sorted([Count(_code(key), label(_code(key)), n) for key, n in rows])
+
+
+def _calls_by_operator(session: Session, since: datetime, until: datetime, *conditions) -> list[Count]:
+    rows = session.execute(
+        select(StaffUser.username, StaffUser.display_name, func.count())
+        .select_from(Call).join(StaffUser, StaffUser.id == Call.operator_id)
+        .where(Call.started_at >= since, Call.started_at < until, *conditions)
+        .group_by(StaffUser.username, StaffUser.display_name)
+    ).all()
+    return _sorted([Count(username, name, n) for username, name, n in rows])
 
 
 def _by_station(session: Session, r) -> list[Count]:

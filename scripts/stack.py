@@ -194,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     token = token or dev_secret(var_dir, "REFERRAL_API_TOKEN")
     # Rasa's HTTP API (conversation trackers hold personal data) always needs a token.
     rasa_token = rasa_token or dev_secret(var_dir, "RASA_API_TOKEN")
+    # The hotline console (referral service) reaches Rasa's hotline channel with this token; in
+    # production the line stays off until HOTLINE_CHANNEL_TOKEN is set.
+    hotline_token = os.environ.get("HOTLINE_CHANNEL_TOKEN") or (
+        dev_secret(var_dir, "HOTLINE_CHANNEL_TOKEN") if env_name != "production" else "")
     busy = [p for p in (args.rasa_port, args.action_port, args.referral_port) if port_in_use(p)]
     if busy:
         sys.exit(f"stack: port(s) {busy} already in use (another `make run`?); set RASA_PORT/ACTION_PORT/REFERRAL_PORT")
@@ -211,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", "LEGALAID_ENV": env_name}
     attachments = os.environ.get("REFERRAL_ATTACHMENTS_DIR") or str(var_dir / "attachments")  # beside the database
     referral_env = {**base_env, "DATABASE_URL": database_url, "REFERRAL_API_TOKEN": token,
-                    "REFERRAL_ATTACHMENTS_DIR": attachments}
+                    "REFERRAL_ATTACHMENTS_DIR": attachments,
+                    "HOTLINE_RASA_URL": os.environ.get("HOTLINE_RASA_URL") or rasa_url,
+                    "HOTLINE_CHANNEL_TOKEN": hotline_token}
     action_env = {**base_env, "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token, "SANIC_HOST": host}
     # the WeChat channel in the Rasa process uploads photos and drains the decisions outbox
     rasa_env = {**base_env, "ACTION_ENDPOINT_URL": f"{action_url}/webhook",
                 "TRACKER_DB_PATH": str(var_dir / "rasa-tracker.db"),
-                "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token}
+                "REFERRAL_API_URL": referral_url, "REFERRAL_API_TOKEN": token,
+                "HOTLINE_CHANNEL_TOKEN": hotline_token}
     for env in (rasa_env, action_env):
         env.pop("DATABASE_URL", None)
 
@@ -263,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
   action server:              {action_url}
   referral service API:       {referral_url}/docs   (OpenAPI: {referral_url}/openapi.json)
   staff console (工作人员):    {referral_url}/console/
+  hotline console (热线话务台): {referral_url}/console/hotline   (an administrator creates operator accounts)
     first administrator:      DATABASE_URL={database_url} .venv-referral/bin/python -m referral create-admin \\
                                 --username admin --display-name 管理员
   API tokens:                 in {var_dir / 'secrets.env'} unless REFERRAL_API_TOKEN / RASA_API_TOKEN are set

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from referral import attachments, desk, queue_filters, staff_auth
 from referral.dependencies import Responses, SessionDep, SettingsDep, client_address
-from referral.models import AuditEntry, Referral, StaffUser, Station
+from referral.models import AuditEntry, Referral, Role, StaffUser, Station
 from referral.schemas import (
     AttachmentPublic,
     AuditEntryPublic,
@@ -48,6 +48,10 @@ def current_user(
     if row is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录（sign in: POST /api/staff/sessions）",
                             headers={"WWW-Authenticate": "Bearer"})
+    if row.user.role == Role.operator:
+        # hotline operators work in the hotline console only; no referral data through the API
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "热线话务员不能使用工作人员接口（operators: hotline console only）")
     return row.user
 
 

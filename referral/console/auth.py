@@ -15,7 +15,7 @@ from referral.console.web import (
     STATIC_DIR,
     ConsoleRoute,
     PageError,
-    PostUserDep,
+    PostAnyUserDep,
     render,
     see_other,
 )
@@ -78,7 +78,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
 
 
 @router.post("/logout", response_class=RedirectResponse, status_code=303, summary="Sign out of the console")
-def logout(request: Request, session: SessionDep, _user: PostUserDep):
+def logout(request: Request, session: SessionDep, _user: PostAnyUserDep):
     """End the session and clear the cookie."""
     staff_auth.end_session(session, request.cookies.get(COOKIE))
     response = see_other("/console/login")

@@ -23,7 +23,7 @@ from referral import staff_auth
 from referral.console import labels
 from referral.db import as_utc
 from referral.dependencies import SessionDep
-from referral.models import StaffSession, StaffUser
+from referral.models import Role, StaffSession, StaffUser
 from referral.rules.contract import CHINA_TZ
 from referral.rules.matters import MATTERS
 
@@ -112,6 +112,8 @@ class ConsoleRoute(APIRoute):
         async def console_handler(request: Request) -> Response:
             try:
                 response = await handler(request)
+            except Redirect as exc:
+                response = RedirectResponse(exc.url, status_code=303)
             except LoginRequired:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 if request.method != "GET":
@@ -139,15 +141,56 @@ def _signed_in(request: Request, session: SessionDep) -> StaffSession:
 SignedIn = Annotated[StaffSession, Depends(_signed_in)]
 
 
-def current_user(row: SignedIn) -> StaffUser:
+class Redirect(Exception):
+    """Send the browser elsewhere (an operator opening the staff queue goes to the hotline console)."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+HOTLINE_HOME = "/console/hotline"
+
+
+def signed_in_user(row: SignedIn) -> StaffUser:
+    """Whoever is signed in, whatever their role (sign-out, the hotline console's own checks)."""
     return row.user
 
 
-def checked_user(row: SignedIn, csrf_token: Annotated[str, Form()] = "") -> StaffUser:
-    """The signed-in user of a POST form whose hidden CSRF field matches the session's."""
+def current_user(request: Request, row: SignedIn) -> StaffUser:
+    """A staff member or an administrator: hotline operators see no referral and no staff page."""
+    if row.user.role == Role.operator:
+        if request.method == "GET" and request.url.path == "/console/":
+            raise Redirect(HOTLINE_HOME)  # the console's home for an operator
+        raise Forbidden("这个页面只给法律援助工作人员用。热线话务员请用“热线话务台”。")
+    return row.user
+
+
+def operator_user(user: Annotated[StaffUser, Depends(signed_in_user)]) -> StaffUser:
+    """A hotline operator or an administrator (who may look at every call)."""
+    if user.role not in (Role.operator, Role.admin):
+        raise Forbidden("热线话务台只给热线话务员用。需要的话请管理员给您开一个话务员账号。")
+    return user
+
+
+def checked_operator(user: Annotated[StaffUser, Depends(checked_signed_in)]) -> StaffUser:
+    if user.role not in (Role.operator, Role.admin):
+        raise Forbidden("热线话务台只给热线话务员用。")
+    return user
+
+
+def checked_signed_in(row: SignedIn, csrf_token: Annotated[str, Form()] = "") -> StaffUser:
+    """The signed-in user, any role, of a POST form whose hidden CSRF field matches the session's."""
     if not csrf_token or not secrets.compare_digest(csrf_token.encode(), row.csrf_token.encode()):
         raise PageError(403, "这个表单已经过期或者不是从本系统提交的（安全校验没有通过）。请回到上一页刷新后再提交。")
     return row.user
+
+
+def checked_user(user: Annotated[StaffUser, Depends(checked_signed_in)]) -> StaffUser:
+    """A staff member or an administrator posting a form (never a hotline operator)."""
+    if user.role == Role.operator:
+        raise Forbidden("这个操作只有法律援助工作人员能做。")
+    return user
 
 
 def admin_user(user: Annotated[StaffUser, Depends(current_user)]) -> StaffUser:
@@ -163,6 +206,9 @@ def checked_admin(user: Annotated[StaffUser, Depends(checked_user)]) -> StaffUse
 
 
 UserDep = Annotated[StaffUser, Depends(current_user)]
+OperatorDep = Annotated[StaffUser, Depends(operator_user)]
+PostOperatorDep = Annotated[StaffUser, Depends(checked_operator)]
+PostAnyUserDep = Annotated[StaffUser, Depends(checked_signed_in)]  # sign-out
 PostUserDep = Annotated[StaffUser, Depends(checked_user)]
 AdminDep = Annotated[StaffUser, Depends(admin_user)]
 PostAdminDep = Annotated[StaffUser, Depends(checked_admin)]
