@@ -100,7 +100,7 @@ test-stories: install train ## Rasa test stories through the trained model
 	@grep -E "Correct:|Accuracy:" var/test-stories.log | head -2
 	@echo "test stories: all predictions correct"
 
-test-e2e: install train ## start the three processes and drive whole conversations (SQLite and PostgreSQL)
+test-e2e: install train chromium ## start the three processes and drive whole conversations, the web chat page and the hotline console (SQLite and PostgreSQL)
 	$(REF)/python -m pytest tests/e2e -q
 
 # Browser tests drive Debian's chromium through Playwright's executable_path, never a downloaded browser

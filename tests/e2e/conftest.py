@@ -16,6 +16,7 @@ from tests.support.pg import temporary_database
 
 TOKEN = "e2e-token-" + uuid.uuid4().hex
 RASA_TOKEN = "e2e-rasa-" + uuid.uuid4().hex
+HOTLINE_TOKEN = "e2e-hotline-" + uuid.uuid4().hex
 STARTUP_TIMEOUT = 300
 
 
@@ -25,6 +26,7 @@ class Assistant:
     referral: str
     pids: dict[str, int]
     log_dir: Path
+    database_url: str
     http: requests.Session = field(default_factory=requests.Session)
 
     def say(self, sender: str, message: str) -> list[str]:
@@ -67,7 +69,8 @@ def start_stack(tmp: Path, database_url: str | None,
     if database_url:
         args += ["--database-url", database_url]
     # a shorter read timeout than production's 10 s, so the outage test waits ~11 s, not ~21 s
-    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5"}
+    env = {**os.environ, "REFERRAL_API_TOKEN": TOKEN, "RASA_API_TOKEN": RASA_TOKEN, "REFERRAL_API_READ_TIMEOUT": "5",
+           "HOTLINE_CHANNEL_TOKEN": HOTLINE_TOKEN}
     for key, value in (env_overrides or {}).items():
         if value is None:
             env.pop(key, None)
@@ -79,7 +82,8 @@ def start_stack(tmp: Path, database_url: str | None,
         logs = "".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.glob("*.log")))
         pytest.fail(f"{exc}\n{logs}")
     try:
-        yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir)
+        yield Assistant(rasa=ready["rasa"], referral=ready["referral"], pids=ready["pids"], log_dir=log_dir,
+                        database_url=database_url or f"sqlite:///{tmp / 'var' / 'referral.db'}")
     finally:
         stop_launched(proc)
 
