@@ -90,8 +90,9 @@ class HotlineLine:
             body["caller_phone"] = caller_phone
         return self._post("webhook", body)
 
-    def back(self, conversation_id: str) -> Reply:
-        return self._post("back", {"sender": conversation_id})
+    def back(self, conversation_id: str, events: int) -> Reply:
+        """The conversation's slots and form as they were after its first ``events`` events."""
+        return self._post("back", {"sender": conversation_id, "events": events})
 
 
 def caller_number(value: str) -> str | None:
@@ -133,8 +134,15 @@ def _own_open_call(session: Session, user: StaffUser, call_id: int) -> Call:
     return call
 
 
-def _record(session: Session, call: Call, user: StaffUser, reply: Reply, *, said: str | None, kind: str) -> None:
-    call.turns = [*(call.turns or []), {"kind": kind, "said": said, "messages": reply.messages}]
+def _record(session: Session, call: Call, user: StaffUser, reply: Reply, *, said: str | None, kind: str,
+            messages: list[dict[str, Any]] | None = None, undoes: int | None = None) -> None:
+    """One turn of the call: what the caller said, the assistant's lines, the conversation's size after it."""
+    turns = [dict(t) for t in call.turns or []]
+    if undoes is not None:
+        turns[undoes]["undone"] = True
+    turns.append({"kind": kind, "said": said, "messages": reply.messages if messages is None else messages,
+                  "events": reply.state.get("events"), **({"undoes": undoes} if undoes is not None else {})})
+    call.turns = turns
     state = reply.state
     call.matter = state.get("matter") or call.matter
     call.screening_outcome = state.get("screening_outcome") or call.screening_outcome
@@ -210,14 +218,31 @@ def say(session: Session, line: HotlineLine, user: StaffUser, call_id: int, said
     return call
 
 
+def _answers(call: Call) -> list[int]:
+    """The indexes of the turns that still stand: the start and what the caller said, not undone."""
+    return [i for i, t in enumerate(call.turns or []) if t.get("kind") in ("start", "said") and not t.get("undone")]
+
+
+def can_go_back(call: Call) -> bool:
+    standing = _answers(call)
+    return len(standing) >= 2 and not call.ticket_number
+
+
 def go_back(session: Session, line: HotlineLine, user: StaffUser, call_id: int, *, turn: int | None = None) -> Call:
-    """Undo the caller's last answer: the assistant asks the question before it again."""
+    """Undo the caller's last answer: the conversation is as it was before it, the question asked again."""
     call = _own_open_call(session, user, call_id)
     _fresh(call, turn)
     if call.ticket_number:
         raise CallError("申请已经提交了，不能退回。要改内容，请在小结里写明，由工作人员处理。")
-    reply = line.back(call.conversation_id)
-    _record(session, call, user, reply, said=None, kind="back")
+    standing = _answers(call)
+    if len(standing) < 2:
+        raise CallError("还没有可以退回的回答。")
+    turns = call.turns or []
+    previous, last = turns[standing[-2]], standing[-1]
+    if not isinstance(previous.get("events"), int):
+        raise CallError("这一步不能退回了，请直接告诉智能助手正确的内容。")
+    reply = line.back(call.conversation_id, previous["events"])
+    _record(session, call, user, reply, said=None, kind="back", messages=previous["messages"], undoes=last)
     return call
 
 
@@ -275,7 +300,7 @@ def current_lines(call: Call) -> list[dict[str, Any]]:
 
 def caller_words(call: Call) -> list[str]:
     """What the caller said during the call, oldest first (quick answers by their titles)."""
-    return [t["said"] for t in call.turns or [] if t.get("kind") == "said" and t.get("said")]
+    return [t["said"] for t in call.turns or [] if t.get("kind") == "said" and t.get("said") and not t.get("undone")]
 
 
 def alert_of(call: Call) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@ Registered in credentials.yml as ``bot.channels.hotline.HotlineInput``; Rasa mou
 ``/webhooks/hotline/``. Only the referral service's operator console calls it, never a browser:
 
 - ``POST /webhooks/hotline/webhook``  ``{"sender", "message", "caller_phone"?}`` → the replies and the call's state
-- ``POST /webhooks/hotline/back``     ``{"sender"}`` → the last answer undone, the question before it again
+- ``POST /webhooks/hotline/back``     ``{"sender", "events"}`` → the conversation as it was after its first
+  ``events`` events (the console's count after the turn before the answer it undoes)
 
 Every request carries ``Authorization: Bearer <HOTLINE_CHANNEL_TOKEN>`` (compared in constant
 time); while the variable is unset the channel answers 503. The channel's name, and so Rasa's
@@ -20,6 +21,7 @@ variant's ``custom``). Nothing the caller says is logged.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import logging
 import os
@@ -29,7 +31,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUtteranceReverted, UserUttered
+from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
@@ -108,24 +111,29 @@ def for_console(message: dict[str, Any], responses: dict[str, list[dict[str, Any
 
 
 def call_state(tracker: Any) -> dict[str, Any]:
-    """What the console keeps of the conversation: matter, ticket, screening result, where the form is."""
+    """What the console keeps of the conversation: matter, ticket, screening result, where the form is,
+    and how many events it has (the point a later "back one question" returns to)."""
     screening = tracker.get_slot("screening")
     state = {slot: tracker.get_slot(slot) for slot in STATE_SLOTS}
     state["screening_outcome"] = screening.get("outcome") if isinstance(screening, dict) else None
     state["active_form"] = tracker.active_loop_name
     state["requested_slot"] = tracker.get_slot("requested_slot")
-    state["can_go_back"] = any(isinstance(e, UserUttered) for e in tracker.applied_events())
+    state["events"] = len(tracker.events)
     return state
 
 
-def previous_question(tracker: Any) -> list[dict[str, Any]]:
-    """The bot messages that came before the last user message (after the one before it)."""
-    applied = tracker.applied_events()
-    users = [i for i, e in enumerate(applied) if isinstance(e, UserUttered)]
-    if not users:
-        return []
-    start = users[-2] + 1 if len(users) >= 2 else 0
-    return [e.message() for e in applied[start:users[-1]] if isinstance(e, BotUttered)]
+def restoring_events(now: Any, then: Any) -> list[Event]:
+    """The events that bring the conversation ``now`` back to the slots and form it had ``then``.
+
+    Appended, not reverted: Rasa's UserUtteranceReverted undoes back to the last user message it
+    still sees, and inside a form it sees none of the answers (applied_events folds a form's happy
+    path), so it would undo the whole form."""
+    events: list[Event] = []
+    if now.active_loop_name != then.active_loop_name:
+        events.append(ActiveLoop(then.active_loop_name))
+    events += [SlotSet(name, value) for name, value in then.current_slot_values().items()
+               if now.get_slot(name) != value]
+    return events
 
 
 def _json_error(status: int, message: str) -> HTTPResponse:
@@ -199,23 +207,28 @@ class HotlineInput(InputChannel):
 
         @hotline.route("/back", methods=["POST"])
         async def back(request: Request) -> HTTPResponse:
-            """Undo the caller's last answer: the conversation is again where the question before it was asked."""
+            """Back one question: the slots and the form as they were after the conversation's first
+            ``events`` events, which must end right before a message of the caller."""
             body, error = checked(request)
             if error is not None:
                 return error
             assert body is not None
+            count = body.get("events")
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                return _json_error(400, "events must be a positive integer")
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(body["sender"]):
                 tracker = await agent.tracker_store.retrieve(body["sender"])
-                if tracker is None or not call_state(tracker)["can_go_back"]:
-                    return _json_error(409, "nothing to go back to")
-                if tracker.get_slot("ticket_number"):
+                events = list(tracker.events) if tracker is not None else []
+                if count >= len(events) or not isinstance(events[count], UserUttered):
+                    return _json_error(409, "nothing to go back to at that point")
+                then = DialogueStateTracker.from_events(tracker.sender_id, events[:count],
+                                                        slots=[copy.deepcopy(s) for s in agent.domain.slots])
+                if tracker.get_slot("ticket_number") != then.get_slot("ticket_number"):
                     return _json_error(409, "the application was submitted; it cannot be undone here")
-                question = previous_question(tracker)
-                tracker.update(UserUtteranceReverted())
+                for event in restoring_events(tracker, then):
+                    tracker.update(event)
                 await agent.tracker_store.save(tracker)
-            responses = agent.domain.responses
-            return response.json({"messages": [for_console(m, responses) for m in question],
-                                  "state": call_state(tracker)})
+            return response.json({"messages": [], "state": call_state(tracker)})
 
         return hotline

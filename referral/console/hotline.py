@@ -78,7 +78,8 @@ def _call_page(request: Request, call: Call, user: StaffUser, *, error: str | No
     return render(request, "hotline/call.html", {
         "title": f"来电 {call.id}", "call": call, "lines": hotline.current_lines(call),
         "answers": hotline.quick_answers(call), "alert": hotline.alert_of(call), "turn": len(call.turns or []),
-        "mine": call.operator_id == user.id, "said": said, "error": error, "done": DONE.get(done),
+        "mine": call.operator_id == user.id, "said": said, "can_go_back": hotline.can_go_back(call),
+        "error": error, "done": DONE.get(done),
         "matter": MATTERS.get(call.matter, call.matter) if call.matter else None,
         "outcome": labels.in_words(labels.OUTCOMES, call.screening_outcome),
         "words": hotline.caller_words(call), "CALL_STATUS_LABELS": CALL_STATUS_LABELS,

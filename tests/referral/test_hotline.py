@@ -43,7 +43,8 @@ class ScriptedLine:
         if self.down:
             raise hotline.LineDown("智能助手暂时没有应答。")
         self.sent.append((path, body))
-        state = {"matter": "labor_wage", "ticket_number": None, "screening_outcome": None}
+        state = {"matter": "labor_wage", "ticket_number": None, "screening_outcome": None,
+                 "events": 10 * len(self.sent)}
         message = body.get("message")
         if path == "back":
             return hotline.Reply([CONSENT], state)
@@ -230,8 +231,18 @@ def test_back_one_question_asks_the_one_before_again(app, script):
     say(c, call, "1")
     response = post(c, call, "back", turn=turn_of(c, call))
     assert response.status_code == 303
-    assert script.sent[-1] == ("back", {"sender": stored(app, call).conversation_id})
+    # back to the conversation as it was after 「老板欠我工资」 (the 2nd request: 20 events)
+    assert script.sent[-1] == ("back", {"sender": stored(app, call).conversation_id, "events": 20})
     assert "1. 同意" in c.get(f"/console/hotline/calls/{call}").text
+    assert [t.get("undone", False) for t in stored(app, call).turns] == [False, False, True, False]
+    assert hotline.caller_words(stored(app, call)) == ["老板欠我工资"]  # the undone answer is not in the summary
+    say(c, call, "2")  # answered again
+    assert post(c, call, "back", turn=turn_of(c, call)).status_code == 303
+    assert script.sent[-1][1]["events"] == 20  # the undone answer is skipped: back to the same point
+    assert post(c, call, "back", turn=turn_of(c, call)).status_code == 303
+    assert script.sent[-1][1]["events"] == 10  # and once more: to the greeting
+    nothing = post(c, call, "back", turn=turn_of(c, call))
+    assert nothing.status_code == 409 and "还没有可以退回的回答" in nothing.text
 
 
 def test_danger_shows_a_red_banner_for_the_rest_of_the_call(app, script):

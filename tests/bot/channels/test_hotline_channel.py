@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtteranceReverted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import hotline
@@ -39,38 +47,65 @@ def test_buttons_and_the_danger_alert_are_kept_and_nothing_else_is_trusted():
     assert hotline.for_console({**message, "custom": {"alert": "<script>"}}, RESPONSES)["alert"] is None
 
 
-def _tracker() -> DialogueStateTracker:
-    tracker = DialogueStateTracker.from_events("hotline-" + "a" * 32, [
+SLOTS = [TextSlot(name, mappings=[{}]) for name in ("requested_slot", "referral_consent", "applicant_name",
+                                                     "region", "matter")]
+
+
+def _form_events() -> list:
+    """A referral form on its happy path: consent, then the name, then the region asked."""
+    return [
         ActionExecuted("action_listen"),
-        UserUttered("/greet"),
-        BotUttered("请对来电人说：您好", metadata={"utter_action": "utter_greet"}),
+        UserUttered("老板欠我工资"),
+        SlotSet("matter", "labor_wage"),
         ActionExecuted("action_listen"),
         UserUttered("我要申请法律援助"),
-        BotUttered("请询问来电人：同意吗？", {"buttons": [{"title": "同意", "payload": "/affirm"}]},
-                   metadata={"utter_action": "utter_ask_referral_consent"}),
+        ActionExecuted("referral_form"),
+        ActiveLoop("referral_form"),
+        SlotSet("requested_slot", "referral_consent"),
+        BotUttered("请询问来电人：同意吗？", metadata={"utter_action": "utter_ask_referral_consent"}),
         ActionExecuted("action_listen"),
         UserUttered("同意"),
         SlotSet("referral_consent", True),
+        ActionExecuted("referral_form"),
+        SlotSet("requested_slot", "applicant_name"),
         BotUttered("请询问来电人：您怎么称呼？", metadata={"utter_action": "utter_ask_applicant_name"}),
         ActionExecuted("action_listen"),
-    ], slots=[])
-    return tracker
+        UserUttered("李四"),  # the answer to undo: event 15
+        SlotSet("applicant_name", "李四"),
+        ActionExecuted("referral_form"),
+        SlotSet("requested_slot", "region"),
+        BotUttered("请询问来电人：哪个县区？", metadata={"utter_action": "utter_ask_region"}),
+        ActionExecuted("action_listen"),
+    ]
 
 
-def test_going_back_shows_the_question_before_the_last_answer_and_undoes_the_answer():
-    tracker = _tracker()
-    question = hotline.previous_question(tracker)
-    assert [m["text"] for m in question] == ["请询问来电人：同意吗？"]
-    assert question[0]["utter_action"] == "utter_ask_referral_consent"
+def _tracker(events: list) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("hotline-" + "a" * 32, events, slots=SLOTS)
+
+
+def test_back_restores_the_slots_and_the_form_before_the_last_answer():
+    events = _form_events()
+    now, then = _tracker(events), _tracker(events[:16])
+    assert isinstance(events[16], UserUttered) and events[16].text == "李四"
+    restore = hotline.restoring_events(now, then)
+    assert restore == [SlotSet("requested_slot", "applicant_name"), SlotSet("applicant_name", None)]
+    for event in restore:
+        now.update(event)
+    assert now.current_slot_values() == then.current_slot_values()
+    assert now.active_loop_name == "referral_form" and now.get_slot("referral_consent") is True
+
+
+def test_rasas_own_revert_would_undo_the_whole_form_which_is_why_the_channel_does_not_use_it():
+    tracker = _tracker(_form_events())
     tracker.update(UserUtteranceReverted())
-    said = [e.text for e in tracker.applied_events() if isinstance(e, UserUttered)]
-    assert said == ["/greet", "我要申请法律援助"]  # 同意 and what followed it are gone
-    assert hotline.previous_question(tracker)[0]["text"] == "请对来电人说：您好"
+    assert tracker.get_slot("referral_consent") is None and tracker.active_loop_name is None
 
 
-def test_nothing_to_go_back_to_at_the_start():
-    tracker = DialogueStateTracker.from_events("hotline-" + "b" * 32, [ActionExecuted("action_listen")], slots=[])
-    assert hotline.previous_question(tracker) == []
+def test_back_out_of_a_form_ends_the_form():
+    events = _form_events()
+    restore = hotline.restoring_events(_tracker(events), _tracker(events[:4]))
+    assert restore[0] == ActiveLoop(None)
+    assert SlotSet("referral_consent", None) in restore and SlotSet("matter", "labor_wage") not in restore
 
 
 @pytest.mark.parametrize(("header", "ok"), [
