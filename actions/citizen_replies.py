@@ -13,7 +13,7 @@ from referral.rules.contract import MAX_DESCRIPTION_CHARS, MOBILE_NUMBER
 
 # Spoken and written Chinese digits, including 幺 for 1 as people say it in phone numbers.
 _CN_DIGITS = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
-_SEPARATORS = re.compile(r"(?<=\d)[\s\-－—.·]+(?=\d)")
+_SEPARATORS = re.compile(r"(?<=\d)[\s\-－—.·，,、]+(?=\d)")  # 「幺五九，八七二六，三三零一」 as dictated
 _DIGIT_RUN = re.compile(r"\d+")
 
 _NAME_PREFIXES = (

@@ -33,6 +33,7 @@ RESTART_MESSAGE = "/restart"  # a dropped call forgets the conversation
 HOTLINE_EVENT = "hotline_call"  # referral_events.kind: the operator who took the call
 OPEN_CALL_STATUSES = (CallStatus.active, CallStatus.draft)
 _SEPARATORS = re.compile(r"[\s\-()（）]")
+LANDLINE = re.compile(r"0\d{9,11}")  # area code and number, e.g. 0870 2123456
 
 
 class CallError(Exception):
@@ -96,18 +97,23 @@ class HotlineLine:
 
 
 def caller_number(value: str) -> str | None:
-    """The number the operator typed for the caller: a mobile number, or None when left empty.
-
-    Raises CallError for anything else (a landline is asked for a mobile number by the assistant,
-    so it is not kept here)."""
+    """The number the operator typed for the caller (a mobile or a landline with its area code), or
+    None when left empty. Raises CallError for anything else."""
     digits = _SEPARATORS.sub("", value or "")
     if not digits:
         return None
     if digits.startswith("+86"):
         digits = digits[3:]
-    if not MOBILE_NUMBER.match(digits):
-        raise CallError("来电号码要是11位手机号（比如 13800138000）；座机或者没显示号码的，请留空，由智能助手询问。")
+    if not (MOBILE_NUMBER.match(digits) or LANDLINE.fullmatch(digits)):
+        raise CallError("来电号码要是11位手机号（比如 13800138000），或者带区号的座机（比如 0870-2123456）；"
+                        "没显示号码的，请留空。")
     return digits
+
+
+def callback_mobile(call: Call) -> str | None:
+    """The caller's number when it is a mobile: the application takes it (a landline cannot get the
+    staff's text messages, so the assistant asks for a mobile number)."""
+    return call.caller_phone if call.caller_phone and MOBILE_NUMBER.match(call.caller_phone) else None
 
 
 def visible_calls(user: StaffUser):
@@ -169,7 +175,7 @@ def start_call(session: Session, line: HotlineLine, user: StaffUser, caller_phon
     phone = caller_number(caller_phone)
     call = Call(operator_id=user.id, conversation_id=f"hotline-{secrets.token_hex(16)}", status=CallStatus.active,
                 started_at=utcnow(), caller_phone=phone, turns=[])
-    reply = line.send(call.conversation_id, START_MESSAGE, phone)  # before the row: a dead line makes no call
+    reply = line.send(call.conversation_id, START_MESSAGE, callback_mobile(call))  # a dead line makes no call
     session.add(call)
     session.flush()
     _record(session, call, user, reply, said=None, kind="start")
@@ -213,7 +219,7 @@ def say(session: Session, line: HotlineLine, user: StaffUser, call_id: int, said
             raise CallError(f"没有第 {said} 个快捷回答。")
         message, shown = answers[index]["payload"], answers[index]["title"]
     call.status = CallStatus.active
-    reply = line.send(call.conversation_id, message, call.caller_phone)
+    reply = line.send(call.conversation_id, message, callback_mobile(call))
     _record(session, call, user, reply, said=shown, kind="said")
     return call
 
@@ -233,7 +239,8 @@ def go_back(session: Session, line: HotlineLine, user: StaffUser, call_id: int, 
     call = _own_open_call(session, user, call_id)
     _fresh(call, turn)
     if call.ticket_number:
-        raise CallError("申请已经提交了，不能退回。要改内容，请在小结里写明，由工作人员处理。")
+        raise CallError("申请已经提交了，不能退回。要改的内容，请直接对智能助手说（比如“电话不对，是……”），"
+                        "它会告诉来电人怎样联系受理的法律援助中心更正。")
     standing = _answers(call)
     if len(standing) < 2:
         raise CallError("还没有可以退回的回答。")
@@ -266,10 +273,17 @@ def resume(session: Session, user: StaffUser, call_id: int) -> Call:
 
 
 def complete(session: Session, user: StaffUser, call_id: int) -> Call:
-    """End the call: its summary stays for the operator and administrators."""
+    """End the call: its summary stays for the operator and administrators.
+
+    Without an application the caller never agreed to have their words and number kept (the greeting
+    promises it): only the matter, the screening result and the danger flag stay."""
     call = _own_open_call(session, user, call_id)
     call.status = CallStatus.completed
     call.ended_at = call.ended_at or utcnow()
+    if not call.ticket_number:
+        call.danger = alert_of(call) is not None
+        call.turns = None
+        call.caller_phone = None
     audit(session, user, "hotline_call_end", detail=f"来电记录 {call.id}")
     session.commit()
     return call
@@ -278,6 +292,7 @@ def complete(session: Session, user: StaffUser, call_id: int) -> Call:
 def drop(session: Session, line: HotlineLine, user: StaffUser, call_id: int) -> Call:
     """Give a call up: what was said and the number are deleted, and the conversation forgets it."""
     call = _own_open_call(session, user, call_id)
+    call.danger = had_danger(call)
     if call.ticket_number:
         raise CallError("这个来电已经提交了申请，不能放弃，请结束通话。")
     with contextlib.suppress(LineDown):  # the call's own record is deleted whatever the assistant says
@@ -301,6 +316,10 @@ def current_lines(call: Call) -> list[dict[str, Any]]:
 def caller_words(call: Call) -> list[str]:
     """What the caller said during the call, oldest first (quick answers by their titles)."""
     return [t["said"] for t in call.turns or [] if t.get("kind") == "said" and t.get("said") and not t.get("undone")]
+
+
+def had_danger(call: Call) -> bool:
+    return bool(call.danger) or alert_of(call) is not None
 
 
 def alert_of(call: Call) -> dict[str, Any] | None:

@@ -318,6 +318,8 @@ class Call(Base):
     ticket_number: Mapped[str | None] = mapped_column(String(16), nullable=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True,
                                                     index=True)
+    # The caller spoke of danger (the assistant's safety lines); kept when the words are deleted.
+    danger: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     operator: Mapped[StaffUser] = relationship()
     referral: Mapped[Referral | None] = relationship()

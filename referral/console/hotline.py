@@ -47,8 +47,9 @@ def _call(session, user: StaffUser, call_id: int) -> Call:
 def _home(request: Request, session, user: StaffUser, *, error: str | None = None, phone: str = "",
           done: str = "", status_code: int = 200) -> HTMLResponse:
     calls = hotline.visible_calls(user).order_by(Call.started_at.desc(), Call.id.desc())
-    drafts = session.scalars(calls.where(Call.operator_id == user.id, Call.status == CallStatus.draft)).all()
-    recent = session.scalars(calls.where(Call.status != CallStatus.draft).limit(RECENT_CALLS)).all()
+    drafts = session.scalars(calls.where(Call.operator_id == user.id,
+                                         Call.status.in_(hotline.OPEN_CALL_STATUSES))).all()
+    recent = session.scalars(calls.where(Call.status.not_in(hotline.OPEN_CALL_STATUSES)).limit(RECENT_CALLS)).all()
     return render(request, "hotline/home.html", {
         "title": "热线话务台", "drafts": drafts, "recent": recent, "phone": phone, "error": error,
         "done": DONE.get(done), "CALL_STATUS_LABELS": CALL_STATUS_LABELS,
@@ -150,8 +151,12 @@ def end(call_id: int, request: Request, session: SessionDep, user: PostOperatorD
 
 
 @router.post("/calls/{call_id}/drop", response_class=RedirectResponse, status_code=303,
-             summary="Hotline console: drop a call (what was said is deleted)")
-def drop(call_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PostOperatorDep):
+             summary="Hotline console: drop a call (what was said is deleted), after a confirmation page")
+def drop(call_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PostOperatorDep,
+         confirm: Text = ""):
+    if confirm != "yes":
+        call = _call(session, user, call_id)
+        return render(request, "hotline/drop.html", {"title": f"放弃来电 {call.id}", "call": call})
     line = hotline.HotlineLine(settings)
     result = _step(request, session, user, call_id, lambda: hotline.drop(session, line, user, call_id))
     return see_other("/console/hotline?done=drop") if isinstance(result, RedirectResponse) else result
@@ -164,10 +169,12 @@ def summary(call_id: int, request: Request, session: SessionDep, user: OperatorD
     if call.status in hotline.OPEN_CALL_STATUSES:
         return see_other(f"/console/hotline/calls/{call.id}")
     ticket_visible = user.is_admin and call.referral_id is not None
+    referral = call.referral  # what the caller agreed to hand over: the operator took it down
     return render(request, "hotline/summary.html", {
         "title": f"来电 {call.id} 小结", "call": call, "words": hotline.caller_words(call),
         "matter": MATTERS.get(call.matter, call.matter) if call.matter else None,
         "outcome": labels.in_words(labels.OUTCOMES, call.screening_outcome),
-        "ticket_link": ticket_visible, "CALL_STATUS_LABELS": CALL_STATUS_LABELS,
+        "ticket_link": ticket_visible, "CALL_STATUS_LABELS": CALL_STATUS_LABELS, "referral": referral,
+        "danger": hotline.had_danger(call),
         "operator": session.scalar(select(StaffUser.display_name).where(StaffUser.id == call.operator_id)),
     })

@@ -27,6 +27,7 @@ from actions.citizen_replies import (
         ("１３８１２３４５６７８", "13812345678"),
         ("一三八一二三四五六七八", "13812345678"),
         ("幺三八幺二三四五六七八", "13812345678"),
+        ("幺五九，八七二六，三三零一", "15987263301"),  # dictated in groups, typed with commas
         ("+86 13812345678", "13812345678"),
         ("我的手机是13812345678，随时打", "13812345678"),
     ],
@@ -37,7 +38,8 @@ def test_parse_mobile_accepts_common_spellings(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "12345", "23812345678", "138123456789", "0870-1234567", "13812345678 13912345678", "没有手机"],
+    [None, "", "12345", "23812345678", "138123456789", "0870-1234567", "13812345678 13912345678",
+     "13812345678，13912345678", "没有手机"],
 )
 def test_parse_mobile_rejects_non_mobiles(text):
     assert parse_mobile(text) is None

@@ -203,6 +203,7 @@ def test_a_caller_who_hangs_up_leaves_a_draft_to_finish_or_drop(assistant, page)
     _wait_for_focus(page, "said")  # straight back to where the operator types
     _step(page, "来电人挂断了", "h")
     page.get_by_role("button", name="放弃（删除记录）").click()
+    page.get_by_role("button", name="确定放弃，删除记录").click()  # asked once more
     assert "已放弃" in page.inner_text("main")
     assert page.get_by_role("button", name="继续办").count() == 0
 

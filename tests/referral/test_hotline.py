@@ -167,11 +167,13 @@ def test_a_call_starts_with_the_greeting_and_keeps_the_callers_number(app, scrip
     assert re.fullmatch(r"hotline-[0-9a-f]{32}", stored(app, call).conversation_id)
 
 
-def test_a_landline_is_refused_with_a_reason(app, script):
+def test_a_landline_is_kept_for_the_call_but_not_given_as_the_mobile(app, script):
     c = login(app, "op1")
-    response = start(c, "0870-2123456")
-    assert response.status_code == 422 and "11位手机号" in response.text
-    assert script.sent == []
+    call = call_id(start(c, "0870-2123456"))
+    assert stored(app, call).caller_phone == "08702123456"
+    assert "caller_phone" not in script.sent[0][1]  # the assistant asks for a mobile number
+    refused = start(c, "12345")
+    assert refused.status_code == 422 and "11位手机号" in refused.text
 
 
 def test_words_and_quick_answers_go_to_the_assistant(app, script):
@@ -274,10 +276,26 @@ def test_a_hung_up_call_is_a_draft_to_resume_or_drop(app, script):
     assert post(c, call, "resume").status_code == 303
     assert stored(app, call).status == CallStatus.active
     post(c, call, "hangup")
-    assert post(c, call, "drop").status_code == 303
+    confirm = post(c, call, "drop")
+    assert confirm.status_code == 200 and "确定放弃" in confirm.text  # asked once more: nothing is deleted yet
+    assert stored(app, call).turns
+    assert post(c, call, "drop", confirm="yes").status_code == 303
     row = stored(app, call)
     assert row.status == CallStatus.dropped and row.turns is None and row.caller_phone is None
     assert script.sent[-1][1]["message"] == "/restart"  # the conversation forgets it too
+
+
+def test_a_call_without_an_application_keeps_no_words_or_number_but_the_danger(app, script):
+    c = login(app, "op1")
+    call = call_id(start(c))
+    say(c, call, "他又在打我")
+    assert "他又在打我" in c.get(f"/console/hotline/calls/{call}").text  # kept while the call goes on
+    post(c, call, "end")
+    row = stored(app, call)
+    assert row.turns is None and row.caller_phone is None and row.danger is True
+    summary = c.get(f"/console/hotline/calls/{call}/summary").text
+    assert "说到了危险" in summary and "没有保存" in summary and "他又在打我" not in summary
+    assert "13800138000" not in summary
 
 
 def test_another_operator_can_neither_see_nor_work_a_call(app, script):
@@ -299,6 +317,7 @@ def test_the_ticket_is_linked_and_its_history_names_the_operator(app, script):
     assert post(c, call, "end").headers["location"] == f"/console/hotline/calls/{call}/summary"
     summary = c.get(f"/console/hotline/calls/{call}/summary").text
     assert ticket in summary and "请把受理编号读给来电人" in summary and "符合条件" in summary
+    assert "申请人" in summary and "13800138000" in summary and "老板欠我工资" in summary
     assert f'href="/console/referrals/{ticket}"' not in summary  # operators see no referral pages
     with app.state.session_factory() as session:
         referral = session.scalar(select(Referral).where(Referral.ticket_number == ticket))

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column('screening_outcome', sa.String(length=32), nullable=True),
         sa.Column('ticket_number', sa.String(length=16), nullable=True),
         sa.Column('referral_id', sa.Integer(), nullable=True),
+        sa.Column('danger', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(['operator_id'], ['staff_users.id']),
         sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id'),
