@@ -108,6 +108,11 @@ def _step(request: Request, session, user: StaffUser, call_id: int, step, *, sai
     return see_other(f"/console/hotline/calls/{call_id}")
 
 
+def _then(result: HTMLResponse | RedirectResponse, url: str) -> HTMLResponse | RedirectResponse:
+    """Where a step that succeeded leads (an error page stays as it is)."""
+    return see_other(url) if isinstance(result, RedirectResponse) else result
+
+
 @router.post("/calls/{call_id}/say", response_class=RedirectResponse, status_code=303,
              summary="Hotline console: what the caller said, or a quick answer")
 def say(call_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PostOperatorDep,
@@ -130,24 +135,22 @@ def back(call_id: int, request: Request, session: SessionDep, settings: Settings
 @router.post("/calls/{call_id}/hangup", response_class=RedirectResponse, status_code=303,
              summary="Hotline console: the caller hung up (the call becomes a draft)")
 def hang_up(call_id: int, request: Request, session: SessionDep, user: PostOperatorDep):
-    result = _step(request, session, user, call_id, lambda: hotline.hang_up(session, user, call_id))
-    return see_other("/console/hotline?done=hangup") if isinstance(result, RedirectResponse) else result
+    return _then(_step(request, session, user, call_id, lambda: hotline.hang_up(session, user, call_id)),
+                 "/console/hotline?done=hangup")
 
 
 @router.post("/calls/{call_id}/resume", response_class=RedirectResponse, status_code=303,
              summary="Hotline console: go on with a draft")
 def resume(call_id: int, request: Request, session: SessionDep, user: PostOperatorDep):
-    result = _step(request, session, user, call_id, lambda: hotline.resume(session, user, call_id))
-    return see_other(f"/console/hotline/calls/{call_id}?done=resume") if isinstance(result, RedirectResponse) \
-        else result
+    return _then(_step(request, session, user, call_id, lambda: hotline.resume(session, user, call_id)),
+                 f"/console/hotline/calls/{call_id}?done=resume")
 
 
 @router.post("/calls/{call_id}/end", response_class=RedirectResponse, status_code=303,
              summary="Hotline console: end the call and show its summary")
 def end(call_id: int, request: Request, session: SessionDep, user: PostOperatorDep):
-    result = _step(request, session, user, call_id, lambda: hotline.complete(session, user, call_id))
-    return see_other(f"/console/hotline/calls/{call_id}/summary") if isinstance(result, RedirectResponse) \
-        else result
+    return _then(_step(request, session, user, call_id, lambda: hotline.complete(session, user, call_id)),
+                 f"/console/hotline/calls/{call_id}/summary")
 
 
 @router.post("/calls/{call_id}/drop", response_class=RedirectResponse, status_code=303,
@@ -158,8 +161,8 @@ def drop(call_id: int, request: Request, session: SessionDep, settings: Settings
         call = _call(session, user, call_id)
         return render(request, "hotline/drop.html", {"title": f"放弃来电 {call.id}", "call": call})
     line = hotline.HotlineLine(settings)
-    result = _step(request, session, user, call_id, lambda: hotline.drop(session, line, user, call_id))
-    return see_other("/console/hotline?done=drop") if isinstance(result, RedirectResponse) else result
+    return _then(_step(request, session, user, call_id, lambda: hotline.drop(session, line, user, call_id)),
+                 "/console/hotline?done=drop")
 
 
 @router.get("/calls/{call_id}/summary", response_class=HTMLResponse, summary="Hotline console: a call's summary")
