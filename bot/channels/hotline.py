@@ -111,13 +111,11 @@ def for_console(message: dict[str, Any], responses: dict[str, list[dict[str, Any
 
 
 def call_state(tracker: Any) -> dict[str, Any]:
-    """What the console keeps of the conversation: matter, ticket, screening result, where the form is,
-    and how many events it has (the point a later "back one question" returns to)."""
+    """What the console keeps of the conversation: matter, ticket, screening result, and how many
+    events it has (the point a later "back one question" returns to)."""
     screening = tracker.get_slot("screening")
     state = {slot: tracker.get_slot(slot) for slot in STATE_SLOTS}
     state["screening_outcome"] = screening.get("outcome") if isinstance(screening, dict) else None
-    state["active_form"] = tracker.active_loop_name
-    state["requested_slot"] = tracker.get_slot("requested_slot")
     state["events"] = len(tracker.events)
     return state
 

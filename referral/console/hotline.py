@@ -81,7 +81,7 @@ def _call_page(request: Request, call: Call, user: StaffUser, *, error: str | No
         "answers": hotline.quick_answers(call), "alert": hotline.alert_of(call), "turn": len(call.turns or []),
         "mine": call.operator_id == user.id, "said": said, "can_go_back": hotline.can_go_back(call),
         "error": error, "done": DONE.get(done),
-        "matter": MATTERS.get(call.matter, call.matter) if call.matter else None,
+        "matter": labels.in_words(MATTERS, call.matter),
         "outcome": labels.in_words(labels.OUTCOMES, call.screening_outcome),
         "words": hotline.caller_words(call), "CALL_STATUS_LABELS": CALL_STATUS_LABELS,
     }, status_code=status_code)
@@ -175,7 +175,7 @@ def summary(call_id: int, request: Request, session: SessionDep, user: OperatorD
     referral = call.referral  # what the caller agreed to hand over: the operator took it down
     return render(request, "hotline/summary.html", {
         "title": f"来电 {call.id} 小结", "call": call, "words": hotline.caller_words(call),
-        "matter": MATTERS.get(call.matter, call.matter) if call.matter else None,
+        "matter": labels.in_words(MATTERS, call.matter),
         "outcome": labels.in_words(labels.OUTCOMES, call.screening_outcome),
         "ticket_link": ticket_visible, "CALL_STATUS_LABELS": CALL_STATUS_LABELS, "referral": referral,
         "danger": hotline.had_danger(call),
