@@ -42,6 +42,15 @@ EVENT_KINDS: dict[str, str] = {
     "transferred": "转交其他站点",
     "closed": "结案",
     "hotline_call": "热线来电登记",  # referral.hotline: the operator who took the call
+    "intake": "窗口或电话登记",  # referral.intake: the staff member who took the application
+    "assigned_to": "指定经办人",  # a centre head gave the referral to a colleague
+    "aid_assigned": "指派法律援助人员",  # Art. 43: within 3 days of the decision
+    "clock_paused": "材料不齐，决定期限暂停",  # Art. 43 para. 2
+    "clock_resumed": "材料补齐，决定期限继续",
+    "extended": "决定期限延长",
+    "opposing_party": "记录对方当事人",
+    "document": "上传材料",  # referral.casefile
+    "materials": "材料清单更新",  # referral.casefile
 }
 # Outcomes of a contact attempt.
 CONTACT_RESULTS: dict[str, str] = {

@@ -38,6 +38,8 @@ CHANNEL_LABELS: dict[str, str] = {
     "socketio": "网页聊天",
     "rest": "网页或接口",
     "hotline": "热线电话",
+    "counter": "窗口来访",  # counter intake in the console (referral/intake.py)
+    "phone": "电话申请",  # an application taken by staff over the phone
     "operator": "热线电话",
     "cmdline": "命令行（测试）",
     "unknown": "未知",

@@ -85,6 +85,9 @@ class StaffUser(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, validate_strings=True))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The head of a legal-aid agency (中心负责人): assigns and reassigns the referrals of their
+    # agency and its workstations to a named colleague (referral.desk.assign_to).
+    head: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Repeated wrong passwords lock the account for a while (referral/staff_auth.py).
@@ -169,6 +172,24 @@ class Referral(Base):
     # The citizen's status lookup (ticket number + last four phone digits) locks after failures.
     lookup_failures: Mapped[int] = mapped_column(Integer, default=0)
     lookup_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The other side of the dispute, as the applicant or staff named it (the conflict check reads it).
+    opposing_party: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Art. 43 para. 2: while materials are missing the decision clock stands still. ``paused_at`` is
+    # when it stopped, ``paused_days_left`` the working days that were left then (referral.desk.pause_clock).
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    paused_days_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # +3 working days, once
+    # After legal aid is given: who was assigned, and the 3-day deadline to do it (Art. 43).
+    assignment_due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    aid_provider_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # referral.desk.PROVIDER_KINDS
+    aid_provider_name: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the lawyer or worker
+    aid_provider_org: Mapped[str | None] = mapped_column(String(100), nullable=True)  # their firm or office
+    case_number: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the agency's own case number
+    # The materials of the screening, ticked off as they come in (referral/casefile.py).
+    materials_received: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # How a closed referral ended: referral.desk.CLOSING_OUTCOMES (withdrawn, terminated, concluded).
+    closing_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     station: Mapped[Station | None] = relationship()
     claimed_by: Mapped[StaffUser | None] = relationship()
@@ -193,6 +214,7 @@ class Referral(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="referral", order_by="Attachment.id", passive_deletes=True
     )
+    notes: Mapped[list[CaseNote]] = relationship(order_by="CaseNote.id", passive_deletes=True)
 
 
 class ReferralEvent(Base):
@@ -268,8 +290,26 @@ class Attachment(Base):
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)  # the file's name: random, no personal data
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Documents staff upload to the case file (channel "console"): what it is and who added it.
+    # None for the images a citizen sent.
+    document_kind: Mapped[str | None] = mapped_column(String(24), nullable=True)  # referral/casefile.py
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
 
     referral: Mapped[Referral | None] = relationship(back_populates="attachments")
+
+
+class CaseNote(Base):
+    """A free-text note staff write on a referral's case file (referral/casefile.py)."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[StaffUser] = relationship()
 
 
 class AuditEntry(Base):

@@ -33,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     yield url
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE attachments, audit_log, calls, notifications, referral_events, referrals,"
+        conn.execute(text("TRUNCATE attachments, audit_log, calls, case_notes, notifications, referral_events, referrals,"
                           " staff_sessions, staff_users, stations RESTART IDENTITY"))
     engine.dispose()
 
