@@ -156,6 +156,14 @@ class ValidateReferralForm(FormValidationAction):
             # the whole account told before, then what was said again: staff never ask twice
             value = f"{earlier}；{value}"
         description = parse_description(value)
+        if description is not None and city_config().names_only_a_place(description):
+            # 「威信县」 at 「what happened」 (a citizen trial: tickets with a county's name as the account)
+            place = find_region(description)
+            slots_: dict[str, Any] = {"description": None}
+            if place is not None and not tracker.get_slot("region"):
+                slots_["region"] = place.name
+            dispatcher.utter_message(response="utter_description_only_a_place")
+            return slots_
         if description is None:
             dispatcher.utter_message(response="utter_invalid_description")
             return {"description": None}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,11 @@ import yaml
 from referral.rules.matters import MATTER_CODES
 
 DEFAULT_CITY_CONFIG = Path(__file__).parent.parent / "city.yaml"
+
+
+# What may stand around a place name in an answer that says nothing else (「我在镇雄县的。」).
+_PLACE_NOISE = re.compile(r"[\s，,。.！!？?、~～]")
+_PLACE_WORDS = re.compile(r"^(?:我|我们|我家|家)?(?:是|在|住在|住)?|(?:的|这边|那边|这里|那里)?$")
 
 
 class CityConfigError(ValueError):
@@ -129,6 +135,13 @@ class CityConfig:
 
     def is_region(self, name: str) -> bool:
         return name in self.region_names()
+
+    def names_only_a_place(self, text: str) -> bool:
+        """Whether ``text`` is nothing but a place's name (「威信县」「彝良」「在镇雄」「乌峰街道。」): no account
+        of a problem. The chat once filed such answers as the account of what happened."""
+        bare = _PLACE_NOISE.sub("", text or "")
+        bare = _PLACE_WORDS.sub("", bare)
+        return bool(bare) and any(bare == s for r in self.regions for s in r.spellings())
 
 
 def _parse(raw: object, source: str) -> CityConfig:

@@ -185,6 +185,20 @@ def test_description_that_points_back_at_nothing_is_asked_again(dispatcher):
     assert responses(dispatcher) == ["utter_description_not_found"]
 
 
+@pytest.mark.parametrize(("text", "region"), [("威信县", "威信县"), ("彝良", "彝良县"), ("我在镇雄县的。", "镇雄县")])
+def test_a_place_name_is_no_account_of_what_happened(dispatcher, text, region):
+    # a citizen trial: tickets whose account was just 「威信县」; the county fills an empty county question
+    tracker = make_tracker(requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, tracker, {}) == {
+        "description": None, "region": region}
+    assert responses(dispatcher) == ["utter_description_only_a_place"]
+    told = make_tracker(slots={"region": "鲁甸县"}, requested_slot="description", text=text)
+    assert ValidateReferralForm().validate_description(text, dispatcher, told, {}) == {"description": None}
+    account = "我在威信县工地干活，老板欠我三个月工资"
+    assert ValidateReferralForm().validate_description(
+        account, dispatcher, make_tracker(requested_slot="description", text=account), {})["description"] == account
+
+
 def test_invalid_region_lists_the_regions(dispatcher):
     ValidateReferralForm().validate_region("北京", dispatcher, make_tracker(), {})
     assert "镇雄县" in dispatcher.messages[0]["region_list"]
