@@ -21,9 +21,16 @@ def _database_url() -> str:
 
 
 def _read_password(from_stdin: bool) -> str:
+    """The password: the first line of standard input (``--password-stdin``, e.g. from a pipe), else typed twice."""
     if from_stdin:
+        if sys.stdin.isatty():
+            print("请输入密码后按回车 (type the password, then Enter):", file=sys.stderr)
         line = sys.stdin.readline()
-        return line.rstrip("\r\n")
+        password = line.rstrip("\r\n")
+        if not password:
+            raise ValueError("标准输入里没有密码：请这样传入 printf '%s\\n' '密码' | "
+                             "python -m referral create-admin ... --password-stdin (no password on standard input)")
+        return password
     if not sys.stdin.isatty():
         raise ValueError("没有终端可以输入密码：请用 --password-stdin 从管道传入密码 "
                          "(no terminal: pipe the password with --password-stdin)")
@@ -32,6 +39,15 @@ def _read_password(from_stdin: bool) -> str:
     if first != second:
         raise ValueError("两次输入的密码不一样 (the two passwords differ)")
     return first
+
+
+def _check_password(password: str) -> None:
+    """A short password is refused before the database is touched, saying what was read."""
+    from referral.staff_auth import MIN_PASSWORD_CHARS
+
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"密码至少要 {MIN_PASSWORD_CHARS} 个字符，读到的只有 {len(password)} 个 "
+                         f"(the password needs at least {MIN_PASSWORD_CHARS} characters)")
 
 
 def _create(args: argparse.Namespace, role: str) -> int:
@@ -43,6 +59,7 @@ def _create(args: argparse.Namespace, role: str) -> int:
 
     try:
         password = _read_password(args.password_stdin)
+        _check_password(password)
     except (ValueError, EOFError, KeyboardInterrupt) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -77,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--username", required=True, help="login name")
         cmd.add_argument("--display-name", required=True, help="name shown in the console, e.g. 张三")
         cmd.add_argument("--password-stdin", action="store_true",
-                         help="read the password from the first line of standard input (else asked twice)")
+                         help="read the password from the first line of standard input, e.g. "
+                              "printf '%%s\\n' \"$PASSWORD\" | python -m referral create-admin ... --password-stdin "
+                              "(else asked twice)")
         if name == "create-user":
             cmd.add_argument("--station", required=True, help="station code from city.yaml, e.g. zhenxiong")
     args = parser.parse_args(argv)

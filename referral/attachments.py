@@ -223,7 +223,8 @@ def open_for(session: Session, user: StaffUser, directory: Path, ticket_number: 
         session.commit()
         raise
     row = session.scalar(select(Attachment).where(Attachment.id == attachment_id,
-                                                  Attachment.referral_id == referral.id))
+                                                  Attachment.referral_id == referral.id,
+                                                  Attachment.document_kind.is_(None)))  # staff documents: casefile
     if row is None:
         raise desk.NotVisible()
     try:

@@ -1,7 +1,10 @@
 """CSV and Excel exports of referrals and of the monthly report (issue 5). Pure functions, no web.
 
-The referral exports read only the attributes of the rows passed; ``Referral.station`` is read
-too, so load it with the rows (``selectinload(Referral.station)``) to avoid one query per row.
+The referral exports read only the attributes of the rows passed; ``Referral.station`` and
+``Referral.claimed_by`` (经办人) are read too, so load them with the rows (``selectinload``) or
+have them in the session already, to avoid one query per row. No code in English reaches a file:
+statuses, matters, channels, priorities and closing outcomes are in words; percentages are numbers
+under a heading that says 「（%）」.
 Times are shown in Beijing time (CHINA_TZ); naive datetimes (SQLite) are UTC.
 
 Formula injection: applicants, API clients and administrators choose much of this text, and a
@@ -17,24 +20,36 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from referral.db import as_utc
 from referral.desk import is_overdue
-from referral.models import Referral
+from referral.models import Referral, ReferralStatus
 from referral.rules.contract import CHINA_TZ
-from referral.rules.matters import MATTERS
-from referral.statistics import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, Report
+from referral.statistics import (
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    Report,
+    channel_label,
+    compare,
+    matter_label,
+    outcome_label,
+)
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 (and shows the Chinese) only with it
 REFERRAL_HEADERS: tuple[str, ...] = (
     "受理编号", "收到时间(北京时间)", "渠道", "姓名", "手机号", "县区", "乡镇", "事项", "优先级", "状态", "站点",
-    "决定期限", "是否超期", "作出决定时间", "决定理由",
+    "经办人", "决定期限", "是否超期", "作出决定时间", "决定理由", "承办人员", "承办单位", "案件编号",
+    "结案时间", "结案方式", "申请人陈述",
 )
-_WIDTHS = (16, 18, 12, 10, 14, 10, 12, 22, 14, 14, 22, 12, 9, 18, 40)  # Excel column widths, in characters
+# Excel column widths, in characters
+_WIDTHS = (16, 18, 12, 10, 14, 10, 12, 22, 14, 14, 22, 10, 12, 9, 18, 40, 10, 22, 16, 18, 14, 60)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _TIME_FORMAT = "%Y-%m-%d %H:%M"
+NONE = "—"  # a figure that cannot be computed (no decision yet)
+TOTAL = "合计"
 
 
 def safe_text(value: str) -> str:
@@ -54,24 +69,34 @@ def _china_time(value: datetime | None) -> datetime | None:
 
 
 def _referral_row(referral: Referral, today: date | None) -> list[object]:
-    """One referral as typed values (datetimes in Beijing time, dates), in REFERRAL_HEADERS order."""
+    """One referral as typed values (datetimes in Beijing time, dates), in REFERRAL_HEADERS order.
+
+    Every code is in words: an unknown channel is 「其他渠道」, an unknown matter 「其他事项」."""
     status, priority = referral.status.value, referral.priority.value
+    closed = referral.status == ReferralStatus.closed
     return [
         referral.ticket_number,
         _china_time(referral.created_at),
-        CHANNEL_LABELS.get(referral.channel, referral.channel),
+        channel_label(referral.channel),
         referral.applicant_name,
         referral.applicant_phone,
         referral.region,
         referral.township or "",
-        MATTERS.get(referral.matter, referral.matter),
+        matter_label(referral.matter),
         PRIORITY_LABELS.get(priority, priority),
         STATUS_LABELS.get(status, status),
         referral.station.name if referral.station is not None else "",
+        referral.claimed_by.display_name if referral.claimed_by is not None else "",
         referral.decision_due,
         "是" if is_overdue(referral, today) else "否",
         _china_time(referral.decided_at),
         referral.decision_reason or "",
+        referral.aid_provider_name or "",
+        referral.aid_provider_org or "",
+        referral.case_number or "",
+        _china_time(referral.closed_at),
+        outcome_label(referral.closing_outcome) if closed else "",
+        referral.description or "",
     ]
 
 
@@ -99,7 +124,7 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _header(sheet, headers: Iterable[str], widths: Iterable[int]) -> None:
+def _header(sheet, headers: Iterable[object], widths: Iterable[int]) -> None:
     sheet.append(list(headers))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
@@ -108,7 +133,8 @@ def _header(sheet, headers: Iterable[str], widths: Iterable[int]) -> None:
 
 
 def _append(sheet, values: Iterable[object]) -> None:
-    sheet.append([_safe(value) for value in values])
+    # control characters a citizen's text may carry (\x01, \x1b) are not allowed in a workbook
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in map(_safe, values)])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"  # never a formula, whatever the text
@@ -144,52 +170,61 @@ def referrals_xlsx(rows: list[Referral], *, today: date | None = None) -> bytes:
 
 # --- the monthly report ---
 
-def _figures(report: Report) -> list[tuple[str, object]]:
-    """The headline figures as (Chinese label, value) pairs."""
-    rate = f"{report.accepted_rate * 100:.1f}%" if report.accepted_rate is not None else "—"
-    median = report.median_days_to_decision if report.median_days_to_decision is not None else "—"
-    return [
-        ("统计范围", report.scope),
-        ("统计期间（按收到申请的北京时间）", f"{report.start.isoformat()} 至 {report.end.isoformat()}"),
-        ("超期统计截至", report.as_of),
-        ("收到申请（件）", report.total),
-        ("其中绿色通道（建档立卡贫困户）", report.fast_track),
-        ("已作决定（件）", report.decided),
-        ("给予法律援助（件）", report.accepted),
-        ("不予法律援助（件）", report.refused),
-        ("给予援助比例", rate),
-        ("从申请到决定（中位数，天）", median),
-        ("已超期未决定（件）", report.overdue),
-    ]
+def _value(value: object) -> object:
+    return NONE if value is None else value
 
 
-def report_csv(report: Report) -> str:
-    """The report as CSV text with a BOM: the headline figures, then one section per breakdown
-    (a title line, a 项目/件数 header, its rows), sections separated by an empty line."""
-    rows: list[list[object]] = [["法律援助转介统计"], ["项目", "数值"], *([k, v] for k, v in _figures(report))]
+def _period(report: Report) -> str:
+    return f"{report.start.isoformat()} 至 {report.end.isoformat()}"
+
+
+def _overview(report: Report, previous: Report | None) -> list[list[object]]:
+    """The headline figures as rows: 项目/数值, or with the month before 项目/本月/上月/增减/增减幅度（%）.
+
+    Percentages are numbers (66.7 under a 「（%）」 heading), never "66.7%" text."""
+    if previous is None:
+        return [["项目", "数值"], ["统计范围", report.scope], ["统计期间（按收到申请的北京时间）", _period(report)],
+                ["超期统计截至", report.as_of],
+                *([label, _value(value)] for _, label, value in report.figures())]
+    rows: list[list[object]] = [["项目", "本月", "上月", "增减", "增减幅度（%）"], ["统计范围", report.scope],
+                                ["统计期间（按收到申请的北京时间）", _period(report), _period(previous)],
+                                ["超期统计截至", report.as_of, previous.as_of]]
+    rows += [[c.label, _value(c.current), _value(c.previous), _value(c.difference), _value(c.percent)]
+             for c in compare(report, previous)]
+    return rows
+
+
+def report_csv(report: Report, previous: Report | None = None) -> str:
+    """The report as CSV text with a BOM: the title, the headline figures (with the month before and
+    the change when ``previous`` is given), then one section per breakdown (a title line, a 项目/件数
+    header, its rows and a 合计 row at the bottom, as one would add it in Excel), sections separated
+    by an empty line."""
+    rows: list[list[object]] = [["法律援助转介统计"], *_overview(report, previous)]
     for _, title, counts in report.breakdowns():
-        rows += [[], [title], ["项目", "件数"], *([c.label, c.count] for c in counts)]
-        if not counts:
-            rows.append(["（无）", 0])
+        rows += [[], [title], ["项目", "件数"], *([c.label, c.count] for c in counts),
+                 [TOTAL, sum(c.count for c in counts)]]
     return _csv(rows)
 
 
-def report_xlsx(report: Report) -> bytes:
-    """The report as an Excel workbook: a sheet "概况" with the headline figures, then one
-    sheet per breakdown (named by its BREAKDOWNS title) with 项目/代码/件数 columns and a total."""
+def report_xlsx(report: Report, previous: Report | None = None) -> bytes:
+    """The report as an Excel workbook: a sheet "概况" with the headline figures (and the month before
+    when ``previous`` is given), then one sheet per breakdown (named by its BREAKDOWNS title) with
+    项目/件数 columns and a bold 合计 row."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "概况"
-    _header(sheet, ("项目", "数值"), (34, 28))
-    for label, value in _figures(report):
-        _append(sheet, (label, value))
+    overview = _overview(report, previous)
+    _header(sheet, overview[0], (40, 26, 26, 10, 14)[:len(overview[0])])
+    for row in overview[1:]:
+        _append(sheet, row)
     sheet.freeze_panes = "A2"
     for _, title, counts in report.breakdowns():
         sheet = workbook.create_sheet(title)
-        _header(sheet, ("项目", "代码", "件数"), (30, 20, 10))
+        _header(sheet, ("项目", "件数"), (30, 10))
         for count in counts:
-            _append(sheet, (count.label, count.key, count.count))
-        _append(sheet, ("合计", "", sum(c.count for c in counts)))
-        sheet[sheet.max_row][0].font = Font(bold=True)
+            _append(sheet, (count.label, count.count))
+        _append(sheet, (TOTAL, sum(c.count for c in counts)))
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
     return _save(workbook)

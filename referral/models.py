@@ -112,6 +112,9 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A refused form's message and what was typed, kept for the page the browser is sent to next
+    # (POST-redirect-GET after an error too, so Back never resubmits); read once (referral.console.flash).
+    flash: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     user: Mapped[StaffUser] = relationship()
 
@@ -172,6 +175,9 @@ class Referral(Base):
     # The citizen's status lookup (ticket number + last four phone digits) locks after failures.
     lookup_failures: Mapped[int] = mapped_column(Integer, default=0)
     lookup_blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The citizen's own limitation or filing deadline, from the days they told the screening
+    # (referral.tickets.applicant_due); urgent referrals are sorted by it.
+    applicant_deadline: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     # The other side of the dispute, as the applicant or staff named it (the conflict check reads it).
     opposing_party: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Art. 43 para. 2: while materials are missing the decision clock stands still. ``paused_at`` is
@@ -193,19 +199,6 @@ class Referral(Base):
 
     station: Mapped[Station | None] = relationship()
     claimed_by: Mapped[StaffUser | None] = relationship()
-
-    @property
-    def applicant_deadline(self) -> date | None:
-        """The citizen's own limitation or filing deadline, from the days they told the screening."""
-        from datetime import timedelta
-
-        from referral.db import as_utc
-        from referral.rules.contract import CHINA_TZ
-
-        days = (self.screening_input or {}).get("days_to_deadline")
-        if days is None:
-            return None
-        return as_utc(self.created_at).astimezone(CHINA_TZ).date() + timedelta(days=int(days))
 
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.id", cascade="all, delete-orphan"

@@ -25,17 +25,22 @@ _STATUS_GROUPS = {
     "minor_no_income": "women_children",
     "abuse_victim": "women_children",
 }
-_FLAG_GROUPS = {"minor": "women_children", "blind_deaf_mute": "disabled"}
 # Matters whose applicants a women-and-children station serves (the Anti-Domestic Violence Law's
 # protection orders and the like). Support payments may be for a child or a parent: not mapped.
 _MATTER_GROUPS = {"domestic_violence": "women_children"}
 
 
 def applicant_groups(matter: str, screening: dict | None) -> list[str]:
-    """The groups a specialised station may serve, read from what the citizen already told."""
+    """The groups a specialised station may serve, read from what the citizen already told.
+
+    None for a defence the authorities must have appointed (a detained minor, a blind, deaf or mute
+    suspect...: Art. 25): the county's legal-aid agency must assign a lawyer to it within days, so
+    it goes to the agency, not to a thematic workstation.
+    """
     screening = screening or {}
+    if matter == "criminal_defense" and screening.get("criminal_flags"):
+        return []
     groups = {_STATUS_GROUPS[s] for s in screening.get("statuses") or () if s in _STATUS_GROUPS}
-    groups |= {_FLAG_GROUPS[f] for f in screening.get("criminal_flags") or () if f in _FLAG_GROUPS}
     if matter in _MATTER_GROUPS:
         groups.add(_MATTER_GROUPS[matter])
     return sorted(groups)

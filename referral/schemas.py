@@ -10,7 +10,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from referral.db import as_utc
 from referral.models import Priority, ReferralStatus
 from referral.rules.city import city_config
-from referral.rules.contract import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MOBILE_NUMBER
+from referral.rules.contract import (
+    LANDLINE_CHANNELS,
+    LANDLINE_NUMBER,
+    MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS,
+    MOBILE_NUMBER,
+)
 from referral.rules.eligibility import ScreeningInputError, parse_screening
 from referral.rules.matters import MATTER_CODES
 
@@ -24,7 +30,11 @@ class ReferralCreate(BaseModel):
 
     channel: str = Field(min_length=1, max_length=32, examples=["rest"])
     applicant_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, examples=["张三"])
-    applicant_phone: str = Field(examples=["13800138000"])
+    applicant_phone: str = Field(
+        examples=["13800138000"],
+        description="an 11-digit mainland mobile number; for the channels `counter` and `phone` (applications staff "
+        "take in the console) also a landline with its area code, digits only (e.g. 08702123456)",
+    )
     region: str = Field(examples=["镇雄县"], description="a county or district of the city config")
     matter: str = Field(default="other", examples=["labor_wage"], description="a matter code")
     description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, examples=["老板拖欠三个月工资"])
@@ -73,10 +83,15 @@ class ReferralCreate(BaseModel):
 
     @field_validator("applicant_phone")
     @classmethod
-    def _mobile(cls, value: str) -> str:
-        if not MOBILE_NUMBER.match(value):
-            raise ValueError("must be an 11-digit mainland mobile number starting with 1")
-        return value
+    def _phone(cls, value: str, info) -> str:
+        if MOBILE_NUMBER.match(value):
+            return value
+        if info.data.get("channel") in LANDLINE_CHANNELS:
+            if LANDLINE_NUMBER.match(value):
+                return value
+            raise ValueError("must be an 11-digit mainland mobile number starting with 1, or a landline with its "
+                             "area code (digits only, e.g. 08702123456)")
+        raise ValueError("must be an 11-digit mainland mobile number starting with 1")
 
     @field_validator("region")
     @classmethod
@@ -249,6 +264,20 @@ class StaffReferral(ReferralPublic):
     decision_reason: str | None
     overdue: bool
     refusal_notice: str | None = Field(description="the notice of the right to object (Art. 49), once refused")
+    working_days_left: int | None = Field(
+        description="working days to the decision deadline (0: today, negative: overdue); null when decided or paused")
+    paused_at: AwareDatetime | None = Field(description="the decision clock stopped: materials missing (Art. 43)")
+    paused_days_left: int | None
+    extended: bool
+    applicant_deadline: date | None = Field(description="the applicant's own limitation or filing deadline")
+    opposing_party: str | None
+    assignment_due: date | None = Field(description="assign a legal-aid provider by this day (Art. 43, 3 days)")
+    assigned_at: AwareDatetime | None
+    aid_provider_kind: str | None = Field(description="lawyer, grassroots, volunteer or agency_staff")
+    aid_provider_name: str | None
+    aid_provider_org: str | None
+    case_number: str | None
+    closing_outcome: str | None = Field(description="concluded, withdrawn or terminated")
     events: list[ReferralEventPublic]
 
 
@@ -269,6 +298,31 @@ class Transfer(BaseModel):
 
 class Closing(BaseModel):
     note: str = Field(default="", max_length=4000)
+    outcome: str = Field(default="", description="concluded, withdrawn or terminated; empty: the usual one "
+                                                 "(withdrawn without a decision, concluded after one)")
+
+
+class Assignment(BaseModel):
+    username: str = Field(min_length=1, max_length=64, description="the colleague who is to work the referral")
+
+
+class AidProvider(BaseModel):
+    kind: str = Field(description="lawyer, grassroots, volunteer or agency_staff")
+    name: str = Field(min_length=1, max_length=100)
+    org: str = Field(default="", max_length=100)
+    case_number: str = Field(default="", max_length=40)
+
+
+class ClockPause(BaseModel):
+    missing: str = Field(min_length=1, max_length=2000, description="what the applicant is to bring (told once)")
+
+
+class Extension(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OpposingParty(BaseModel):
+    name: str = Field(default="", max_length=200, description="empty removes it")
 
 
 class AuditEntryPublic(BaseModel):

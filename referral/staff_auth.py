@@ -85,7 +85,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str 
     if user is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        _record(session, None, "login_failed", f"unknown user {name[:40]}", client)
+        _record(session, None, "login_failed", "unknown user", client)  # never what was typed: it may be a password
         raise LoginError("用户名或密码不对")
     locked_until = as_utc(user.locked_until) if user.locked_until else None
     if locked_until is not None and locked_until > now:

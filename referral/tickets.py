@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,12 @@ class IdempotencyConflict(Exception):
 def new_ticket_number(now: datetime | None = None) -> str:
     local = (now or utcnow()).astimezone(CHINA_TZ)
     return f"{TICKET_PREFIX}{local:%y%m%d}-{secrets.randbelow(10_000):04d}"
+
+
+def applicant_due(applied_on: date, screening: dict | None) -> date | None:
+    """The citizen's own limitation or filing deadline: the days they told the screening, from receipt."""
+    days = (screening or {}).get("days_to_deadline")
+    return None if days is None else applied_on + timedelta(days=int(days))
 
 
 def fingerprint(data: ReferralCreate) -> str:
@@ -96,6 +102,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             urgent=bool(decision and decision.get("urgent")),
             township=data.township,
             conversation=data.conversation,
+            applicant_deadline=applicant_due(applied_on, data.screening),
             reply_to=data.reply_to,
         )
         session.add(referral)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from referral import desk, tickets
 from referral.api.service_token import require_token
 from referral.dependencies import SessionDep, client_address
+from referral.rules.contract import LANDLINE_CHANNELS
 from referral.schemas import ReferralCreate, ReferralList, ReferralPublic
 
 router = APIRouter(prefix="/api/referrals", tags=["referrals"], dependencies=[Depends(require_token)])
@@ -31,10 +32,18 @@ IdempotencyKey = Annotated[
     responses={
         200: {"description": "Replay: this key already created the ticket returned", "model": ReferralPublic},
         409: {"description": "The key was used before for a different request"},
+        422: {"description": "The body is invalid, or its channel is the staff console's own"},
     },
 )
 def create_referral(data: ReferralCreate, idempotency_key: IdempotencyKey, session: SessionDep, response: Response):
-    """Hand a case to staff. Idempotent on the `Idempotency-Key` header."""
+    """Hand a case to staff. Idempotent on the `Idempotency-Key` header.
+
+    The channels `counter` and `phone` are the console's own (staff take those applications there,
+    landlines allowed): a client of this API cannot use them.
+    """
+    if data.channel in LANDLINE_CHANNELS:
+        raise HTTPException(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail=f"channel {data.channel!r} is the staff console's own (counter intake)")
     try:
         referral, created = tickets.create_referral(session=session, data=data, idempotency_key=idempotency_key)
     except tickets.IdempotencyConflict:

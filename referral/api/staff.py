@@ -14,15 +14,20 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from referral import attachments, desk, queue_filters, staff_auth
+from referral import attachments, conflicts, desk, queue_filters, staff_auth
 from referral.dependencies import Responses, SessionDep, SettingsDep, client_address
 from referral.models import AuditEntry, Referral, Role, StaffUser, Station
 from referral.schemas import (
+    AidProvider,
+    Assignment,
     AttachmentPublic,
     AuditEntryPublic,
+    ClockPause,
     Closing,
     ContactAttempt,
     Decision,
+    Extension,
+    OpposingParty,
     Queue,
     QueueItem,
     ReferralEventPublic,
@@ -67,11 +72,13 @@ def staff_referral(referral: Referral) -> StaffReferral:
     base = StaffReferral.model_validate(
         {
             **{name: getattr(referral, name) for name in StaffReferral.model_fields
-               if name not in {"station", "deciding_agency", "holder", "overdue", "refusal_notice", "events"}},
+               if name not in {"station", "deciding_agency", "holder", "overdue", "refusal_notice", "events",
+                               "working_days_left"}},
             "station": StationPublic.model_validate(station) if station else None,
             "deciding_agency": station.agency.name if station else None,
             "holder": referral.claimed_by.display_name if referral.claimed_by else None,
-            "overdue": desk.is_overdue(referral),
+            "overdue": desk.is_overdue(referral) or desk.assignment_overdue(referral),
+            "working_days_left": desk.working_days_left(referral),
             "refusal_notice": desk.refusal_notice(referral) if referral.status.value == "refused" else None,
             "events": [
                 ReferralEventPublic(
@@ -122,23 +129,29 @@ def stations(session: SessionDep, _user: UserDep):
 def read_queue(
     session: SessionDep,
     user: UserDep,
-    status_: Annotated[str | None, Query(alias="status", description="a status, `open` (no decision yet) or `todo` "
-                                                             "(open, or aid given and still to close)")] = None,
+    status_: Annotated[str | None, Query(alias="status", description="a status, `open` (no decision yet), `todo` "
+                                                             "(open, or decided and still to close) or "
+                                                             "`transferred_out` (sent on, read only)")] = None,
     matter: str | None = None,
     region: str | None = None,
     priority: str | None = None,
     channel: str | None = None,
     station: Annotated[str | None, Query(description="station code (administrators)")] = None,
     overdue: bool = False,
-    q: Annotated[str | None, Query(max_length=40, description="part of a ticket number, name or phone number")] = None,
+    q: Annotated[str | None, Query(max_length=40, description="part of a ticket number, name, phone number "
+                                                                "or account")] = None,
+    due: Annotated[str | None, Query(description="a deadline view: today, two_days, week, overdue, assign, "
+                                                 "paused")] = None,
+    mine: Annotated[bool, Query(description="only the referrals the signed-in user holds")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """The queue: open referrals first, by priority (fast track, urgent, normal) and decision deadline."""
     try:
         filters = queue_filters.parse(session, status=status_ or None, matter=matter, region=region,
-                                      priority=priority, channel=channel, station=station, overdue=overdue, search=q)
-    except queue_filters.UnknownFilterValue as exc:  # an unknown status, priority or station code
+                                      priority=priority, channel=channel, station=station, overdue=overdue, search=q,
+                                      due=due, holder_id=user.id if mine else None)
+    except queue_filters.UnknownFilterValue as exc:  # an unknown status, priority, station code or deadline view
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     rows, total = desk.queue(session, user, filters, limit=limit, offset=offset)
     items = [
@@ -170,7 +183,7 @@ def list_attachments(ticket_number: str, request: Request, session: SessionDep, 
         referral = desk.get_for(session, user, ticket_number, client=client_address(request))
     except desk.DeskError as exc:
         raise _desk_error(exc) from None
-    return [AttachmentPublic.model_validate(a) for a in referral.attachments]
+    return [AttachmentPublic.model_validate(a) for a in referral.attachments if a.document_kind is None]
 
 
 @router.get("/referrals/{ticket_number}/attachments/{attachment_id}", response_class=Response,
@@ -235,8 +248,51 @@ def transfer(ticket_number: str, data: Transfer, request: Request, session: Sess
 @router.post("/referrals/{ticket_number}/close", response_model=StaffReferral,
              responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
 def close(ticket_number: str, data: Closing, request: Request, session: SessionDep, user: UserDep):
-    """Close the referral (a note is required when there is no decision, e.g. the applicant withdrew)."""
-    return _step(desk.close, request, session, user, ticket_number, data.note)
+    """Close the referral and say how it ended (a note is required unless it is concluded)."""
+    return _step(desk.close, request, session, user, ticket_number, data.note, data.outcome)
+
+
+@router.post("/referrals/{ticket_number}/assignment", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def assign(ticket_number: str, data: Assignment, request: Request, session: SessionDep, user: UserDep):
+    """A centre head (or an administrator) gives the referral to a colleague of its station or agency."""
+    return _step(desk.assign_to, request, session, user, ticket_number, data.username)
+
+
+@router.post("/referrals/{ticket_number}/aid-provider", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def aid_provider(ticket_number: str, data: AidProvider, request: Request, session: SessionDep, user: UserDep):
+    """Record the legal-aid provider assigned after aid was given (Art. 43: within 3 days) and the case number."""
+    return _step(desk.assign_aid, request, session, user, ticket_number, data.kind, data.name, data.org,
+                 data.case_number)
+
+
+@router.post("/referrals/{ticket_number}/clock/pause", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def pause_clock(ticket_number: str, data: ClockPause, request: Request, session: SessionDep, user: UserDep):
+    """Materials are missing: say once what to bring; the decision clock stops with the days that were left."""
+    return _step(desk.pause_clock, request, session, user, ticket_number, data.missing)
+
+
+@router.post("/referrals/{ticket_number}/clock/resume", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def resume_clock(ticket_number: str, request: Request, session: SessionDep, user: UserDep):
+    """The materials are in: the clock runs again for the working days that were left."""
+    return _step(desk.resume_clock, request, session, user, ticket_number)
+
+
+@router.post("/referrals/{ticket_number}/clock/extension", response_model=StaffReferral,
+             responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def extend(ticket_number: str, data: Extension, request: Request, session: SessionDep, user: UserDep):
+    """A complex case: 3 more working days, once, with the reason."""
+    return _step(desk.extend_deadline, request, session, user, ticket_number, data.reason)
+
+
+@router.put("/referrals/{ticket_number}/opposing-party", response_model=StaffReferral,
+            responses={**_ERRORS, **_NOT_FOUND, **_CONFLICT})
+def opposing_party(ticket_number: str, data: OpposingParty, request: Request, session: SessionDep, user: UserDep):
+    """Record, correct or (empty) remove the other side of the dispute (the conflict check reads it)."""
+    return _step(conflicts.record_opposing_party, request, session, user, ticket_number, data.name)
 
 
 @router.get("/audit", response_model=list[AuditEntryPublic],

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from referral import admin
 from referral.console.web import AdminDep, ConsoleRoute, PageError, PostAdminDep, render, see_other
 from referral.dependencies import Responses, SessionDep, client_address
-from referral.desk import EVENT_KINDS
+from referral.models import Role
 from referral.rules.city import AGENCY_KINDS, APPLICANT_GROUPS, STATION_KINDS, city_config
 
 router = APIRouter(prefix="/console/admin", tags=["console"], route_class=ConsoleRoute)
@@ -20,25 +20,13 @@ AUDIT_PAGE_SIZE = 50
 DONE = {
     "created": "账号已建好。",
     "password": "密码已重设，这个账号在所有地方都已退出登录。",
-    "deactivated": "账号已停用，已退出登录；他认领还没作决定的转介单已放回待认领。",
+    "deactivated": "账号已停用，已退出登录；用它认领、还没作决定的转介单已放回待认领。",
     "activated": "账号已恢复使用。",
+    "head_on": "已设为中心负责人。",
+    "head_off": "已取消中心负责人。",
     "station_saved": "站点已保存。",
     "station_added": "站点已添加。",
 }
-AUDIT_ACTIONS = {
-    "view": "查看转介单", "view_denied": "查看被拒绝（别的站点或不存在的单号）", "claim": "认领", "release": "放回",
-    "contact": "联系申请人", "decide": "作决定", "transfer": "转交", "close": "结案", "export": "导出",
-    "user_create": "新建账号", "user_password": "重设密码", "user_deactivate": "停用账号",
-    "user_activate": "恢复账号", "station_update": "修改站点", "station_create": "添加站点",
-    "login": "登录", "login_failed": "登录失败", "login_locked": "登录被拒（账号锁定中）",
-    "token_view": "用服务令牌查看转介单", "token_list": "用服务令牌列出转介单",
-    "citizen_status": "群众查询进度", "citizen_status_denied": "群众查询进度（手机尾号不对）",
-    "citizen_status_paused": "群众查询进度（错太多次，暂停中）",
-    "view_attachment": "查看群众发来的图片",
-}
-# Codes some audit details carry (no personal data), in words.
-AUDIT_DETAILS = {"accepted": "给予法律援助", "refused": "不予法律援助", "locked for 15 minutes": "连错5次，锁定15分钟",
-                 "account disabled": "账号已停用"}
 Text = Annotated[str, Form()]
 _POST: Responses = {303: {"description": "Saved: back to the list"},
                     403: {"description": "Not an administrator, or bad CSRF"},
@@ -47,29 +35,34 @@ _POST: Responses = {303: {"description": "Saved: back to the list"},
 
 def _users_page(request: Request, session, *, error: str | None = None, form: dict | None = None,
                 done: str = "", status_code: int = 200) -> HTMLResponse:
+    active_stations = admin.stations(session, active_only=True)
     return render(request, "admin/users.html", {
-        "users": admin.users(session), "stations": admin.stations(session, active_only=True),
-        "error": error, "form": form or {}, "done": DONE.get(done),
+        "users": admin.users(session), "stations": active_stations,
+        # a new account is a staff member of the first station unless the administrator picks otherwise
+        "form": form or {"role": Role.staff.value, "station": active_stations[0].code if active_stations else ""},
+        "agency_kinds": AGENCY_KINDS, "may_be_head": admin.may_be_head,
+        "error": error, "done": DONE.get(done),
     }, status_code=status_code)
 
 
 @router.get("/users", response_class=HTMLResponse, summary="Console admin: staff accounts")
 def users_page(request: Request, session: SessionDep, _admin: AdminDep, done: str = ""):
-    """Every account, with forms to add one, reset a password, deactivate or reactivate."""
+    """Every account, with forms to add one, reset a password, mark a centre head, deactivate or reactivate."""
     return _users_page(request, session, done=done)
 
 
 @router.post("/users", response_class=HTMLResponse, summary="Console admin: create an account", responses=_POST)
 def create_user(request: Request, session: SessionDep, me: PostAdminDep, username: Text = "",
-                display_name: Text = "", password: Text = "", role: Text = "staff", station: Text = ""):
-    """Create a staff member (with a station) or an administrator."""
+                display_name: Text = "", password: Text = "", role: Text = "staff", station: Text = "",
+                head: Text = ""):
+    """Create a staff member (with a station, perhaps a centre head), an administrator or a hotline operator."""
     try:
         admin.create_user(session, me, username=username, display_name=display_name, password=password, role=role,
-                          station_code=station or None, client=client_address(request))
+                          station_code=station or None, head=head == "1", client=client_address(request))
     except admin.AdminError as exc:
         return _users_page(request, session, error=exc.message, status_code=exc.status_code,
                            form={"username": username, "display_name": display_name, "role": role,
-                                 "station": station})
+                                 "station": station, "head": head == "1"})
     return see_other("/console/admin/users?done=created")
 
 
@@ -84,15 +77,41 @@ def reset_password(user_id: int, request: Request, session: SessionDep, me: Post
     return see_other("/console/admin/users?done=password")
 
 
+@router.get("/users/{user_id}/deactivate", response_class=HTMLResponse,
+            summary="Console admin: confirm deactivating an account",
+            responses={404: {"description": "No such account"}})
+def confirm_deactivate(user_id: int, request: Request, session: SessionDep, me: AdminDep):
+    """What deactivating this account does (signed out everywhere, undecided referrals back to the queue),
+    with the button that does it."""
+    try:
+        user = admin.user_by_id(session, user_id)
+    except admin.AdminError as exc:
+        raise PageError(404, exc.message) from None
+    return render(request, "admin/deactivate.html", {
+        "user": user, "held": len(admin.held_undecided(session, user)), "own": user.id == me.id,
+    })
+
+
 @router.post("/users/{user_id}/active", response_class=HTMLResponse, summary="Console admin: (de)activate an account",
              responses=_POST)
 def set_active(user_id: int, request: Request, session: SessionDep, me: PostAdminDep, active: Text = "0"):
-    """Deactivate (signs the user out) or reactivate an account."""
+    """Deactivate (signs the user out, puts their undecided referrals back) or reactivate an account."""
     try:
         admin.set_active(session, me, user_id, active == "1", client=client_address(request))
     except admin.AdminError as exc:
         return _users_page(request, session, error=exc.message, status_code=exc.status_code)
     return see_other(f"/console/admin/users?done={'activated' if active == '1' else 'deactivated'}")
+
+
+@router.post("/users/{user_id}/head", response_class=HTMLResponse,
+             summary="Console admin: mark or unmark a centre head", responses=_POST)
+def set_head(user_id: int, request: Request, session: SessionDep, me: PostAdminDep, head: Text = "0"):
+    """Make a legal-aid centre's staff member its head (中心负责人: assigns referrals to colleagues), or not."""
+    try:
+        admin.set_head(session, me, user_id, head == "1", client=client_address(request))
+    except admin.AdminError as exc:
+        return _users_page(request, session, error=exc.message, status_code=exc.status_code)
+    return see_other(f"/console/admin/users?done={'head_on' if head == '1' else 'head_off'}")
 
 
 def _station_form(name: str, phone: str, all_regions: str, regions: list[str], townships: str, groups: list[str],
@@ -169,7 +188,7 @@ def add_station(request: Request, session: SessionDep, me: PostAdminDep, code: T
                 parent: Text = "", name: Text = "", phone: Text = "", all_regions: Text = "0",
                 regions: Annotated[list[str], Form()] = [],  # noqa: B006
                 townships: Text = "", groups: Annotated[list[str], Form()] = [],  # noqa: B006
-                active: Text = "1", justice_bureau: Text = ""):
+                active: Text = "0", justice_bureau: Text = ""):
     """Add a station (a workstation names the legal-aid centre that decides for it)."""
     form = _station_form(name, phone, all_regions, regions, townships, groups, active, justice_bureau)
     try:
@@ -183,6 +202,16 @@ def add_station(request: Request, session: SessionDep, me: PostAdminDep, code: T
     return see_other("/console/admin/stations?done=station_added")
 
 
+def _who(entry) -> str:
+    if entry.user is not None:
+        return f"{entry.user.display_name}（{entry.user.username}）"
+    if entry.action.startswith("citizen_status"):
+        return "群众（查询进度）"
+    if entry.action.startswith("login"):
+        return "（没有登录上）"
+    return "系统或服务接口"
+
+
 @router.get("/audit", response_class=HTMLResponse, summary="Console admin: audit trail")
 def audit_page(request: Request, session: SessionDep, _admin: AdminDep, user: str = "", action: str = "",
                ticket: str = "", page: Annotated[int, Query(ge=1)] = 1):
@@ -191,10 +220,14 @@ def audit_page(request: Request, session: SessionDep, _admin: AdminDep, user: st
     filters = admin.AuditFilter(user_id=user_id, action=action or None, ticket_number=ticket or None)
     entries, total = admin.audit_entries(session, filters, page=page, per_page=AUDIT_PAGE_SIZE)
     query = urlencode({k: v for k, v in {"user": user, "action": action, "ticket": ticket}.items() if v})
-    actions = dict.fromkeys(sorted(set(admin.audit_actions(session)) | set(AUDIT_ACTIONS)))
+    codes = [*admin.AUDIT_ACTIONS, *sorted(set(admin.audit_actions(session)) - set(admin.AUDIT_ACTIONS))]
+    names = admin.station_names(session)
+    rows = [{"at": e.at, "who": _who(e), "action": admin.action_label(e.action),
+             "ticket": e.referral.ticket_number if e.referral else "",
+             "detail": admin.detail_in_words(e.detail, names), "client": e.client or ""} for e in entries]
     return render(request, "admin/audit.html", {
-        "entries": entries, "total": total, "page": page, "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
-        "query": query, "users": admin.users(session), "actions": {a: AUDIT_ACTIONS.get(a, a) for a in actions},
-        "details": AUDIT_DETAILS,
-        "values": {"user": user, "action": action, "ticket": ticket}, "event_kinds": EVENT_KINDS,
+        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // AUDIT_PAGE_SIZE)),
+        "query": query, "users": admin.users(session),
+        "actions": [(code, admin.action_label(code)) for code in codes],
+        "values": {"user": user, "action": action, "ticket": ticket},
     })

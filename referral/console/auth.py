@@ -88,6 +88,13 @@ def logout(request: Request, session: SessionDep, _user: PostAnyUserDep):
 
 @router.get("/static/console.css", response_class=FileResponse, summary="Console style sheet")
 def stylesheet():
-    """The console's one style sheet (served locally: no CDN)."""
+    """The console's style sheet (served locally: no CDN)."""
     return FileResponse(STATIC_DIR / "console.css", media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/static/print.css", response_class=FileResponse, summary="Console print style sheet")
+def print_stylesheet():
+    """How console pages print (base.html links it with media="print"): no menu, no buttons, A4."""
+    return FileResponse(STATIC_DIR / "print.css", media_type="text/css",
                         headers={"Cache-Control": "public, max-age=3600"})

@@ -10,8 +10,8 @@ from referral.labels import (  # noqa: F401 (templates)
     STATUS_LABELS,
 )
 
-STATUS_FILTERS: dict[str, str] = {"todo": "待办（未作决定，或已给予待结案）", "open": "未作决定", **STATUS_LABELS,
-                                  "all": "全部"}
+STATUS_FILTERS: dict[str, str] = {"todo": "待办（未作决定，或已作决定待结案）", "open": "未作决定", **STATUS_LABELS,
+                                  "transferred_out": "已转出（只能查看）", "all": "全部"}
 # Screening input and decision (shared/domain/eligibility.md)
 SCREENING_FIELDS: dict[str, str] = {
     "matter": "事项",

@@ -11,11 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from referral import desk, export, statistics
 from referral.console.referrals import QueueQ, QueueQuery, queue_filter
 from referral.console.web import ConsoleRoute, PageError, UserDep, render
 from referral.dependencies import SessionDep, client_address
+from referral.models import StaffUser, Station
 from referral.rules.contract import CHINA_TZ
 
 router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute)
@@ -24,8 +27,9 @@ EXPORT_LIMIT = 100_000
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Bar chart geometry (px): label column, bar area, row height
-LABEL_W, BAR_W, ROW_H = 230, 360, 26
+# Bar chart geometry (px, in the SVG's own units; the chart scales to its box, down to a 390-px phone):
+# each row is a label line with its bar and count below it, so long station names need no label column.
+BAR_W, COUNT_W, ROW_H, LABEL_H, BAR_H = 330, 50, 46, 20, 14
 
 
 def _month(value: str | None) -> tuple[int, int]:
@@ -45,31 +49,38 @@ def _shift(year: int, month: int, by: int) -> str:
 
 
 def bar_chart(counts) -> dict:
-    """Geometry for a horizontal bar chart of Count rows (drawn as inline SVG by the template)."""
+    """Geometry for a horizontal bar chart of Count rows (drawn as inline SVG by the template): for
+    each row the label at ``label_y``, the bar from ``bar_y`` and the count after the bar."""
     rows = list(counts)
     top = max((c.count for c in rows), default=0) or 1
-    bars = [{"label": c.label, "count": c.count, "y": i * ROW_H, "width": round(BAR_W * c.count / top, 1)}
-            for i, c in enumerate(rows)]
-    return {"bars": bars, "height": max(len(rows), 1) * ROW_H, "width": LABEL_W + BAR_W + 60,
-            "label_w": LABEL_W, "row_h": ROW_H}
+    bars = [{"label": c.label, "count": c.count, "label_y": i * ROW_H + LABEL_H - 4, "bar_y": i * ROW_H + LABEL_H,
+             "width": round(BAR_W * c.count / top, 1)} for i, c in enumerate(rows)]
+    return {"bars": bars, "height": max(len(rows), 1) * ROW_H, "width": BAR_W + COUNT_W, "bar_h": BAR_H}
 
 
-def _report(session, user, year: int, month: int):
-    start, end = statistics.month_bounds(year, month)
-    return statistics.report(session, user, start, end)
+def _report(session, user, year: int, month: int) -> statistics.MonthOnMonth:
+    return statistics.month_on_month(session, user, year, month)
+
+
+def _shown(user, key: str, counts) -> bool:
+    """按站点 is for administrators, and for a county centre whose workstations' referrals are counted
+    too; the staff of a single station would only see their own station in it."""
+    return user.is_admin or key != "by_station" or len(counts) > 1
 
 
 @router.get("/statistics", response_class=HTMLResponse, summary="Console: monthly statistics")
 def statistics_page(request: Request, session: SessionDep, user: UserDep,
                     month: Annotated[str | None, Query(description="YYYY-MM; default this month (China time)")] = None):
-    """Headline figures and bar charts for one month (the user's station; every station for administrators)."""
+    """Headline figures with the month before (环比) and bar charts for one month (the user's station;
+    every station for administrators)."""
     year, mon = _month(month)
-    report = _report(session, user, year, mon)
-    charts = [(key, title, counts, bar_chart(counts)) for key, title, counts in report.breakdowns()
-              if user.is_admin or key != "by_station"]
+    mom = _report(session, user, year, mon)
+    charts = [(key, title, counts, bar_chart(counts)) for key, title, counts in mom.report.breakdowns()
+              if _shown(user, key, counts)]
     return render(request, "statistics.html", {
-        "report": report, "charts": charts, "month": f"{year:04d}-{mon:02d}", "year": year, "mon": mon,
-        "previous": _shift(year, mon, -1), "next": _shift(year, mon, 1),
+        "report": mom.report, "changes": mom.changes, "charts": charts, "month": f"{year:04d}-{mon:02d}",
+        "year": year, "mon": mon, "previous": _shift(year, mon, -1), "next": _shift(year, mon, 1),
+        "previous_mon": statistics.shift_month(year, mon, -1)[1],
     })
 
 
@@ -81,9 +92,20 @@ def _download(content: str | bytes, media_type: str, filename: str) -> Response:
 def _rows(session, user, request: Request, query: QueueQuery, fmt: str):
     filters, _ = queue_filter(session, user, query)
     rows, _total = desk.queue(session, user, filters, limit=EXPORT_LIMIT)
+    _load_people_and_stations(session, rows)
     desk.audit(session, user, "export", detail=f"referrals.{fmt} n={len(rows)}", client=client_address(request))
     session.commit()
     return rows
+
+
+def _load_people_and_stations(session, rows) -> None:
+    """Give the rows their stations and holders (经办人) from two queries, so that the export reads
+    ``referral.station`` and ``referral.claimed_by`` without one query per row."""
+    for name, model, key in (("station", Station, "station_id"), ("claimed_by", StaffUser, "claimed_by_id")):
+        ids = {getattr(r, key) for r in rows} - {None}
+        loaded = {item.id: item for item in session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+        for referral in rows:
+            set_committed_value(referral, name, loaded.get(getattr(referral, key)))
 
 
 _FILE = {200: {"description": "The file, as an attachment"}}
@@ -111,10 +133,10 @@ def export_referrals_xlsx(request: Request, session: SessionDep, user: UserDep, 
 
 def _report_file(request: Request, session, user, month: str | None, fmt: str):
     year, mon = _month(month)
-    report = _report(session, user, year, mon)
+    mom = _report(session, user, year, mon)
     desk.audit(session, user, "export", detail=f"report.{fmt} {year:04d}-{mon:02d}", client=client_address(request))
     session.commit()
-    return report, f"report-{year:04d}-{mon:02d}.{fmt}"
+    return mom, f"report-{year:04d}-{mon:02d}.{fmt}"
 
 
 MonthQ = Annotated[str | None, Query(description="YYYY-MM; default this month (China time)")]
@@ -123,14 +145,14 @@ MonthQ = Annotated[str | None, Query(description="YYYY-MM; default this month (C
 @router.get("/export/report.csv", response_class=Response, summary="Console: export the monthly report as CSV",
             responses={200: {"content": {CSV: {}}, "description": "CSV of the month's figures"}})
 def export_report_csv(request: Request, session: SessionDep, user: UserDep, month: MonthQ = None):
-    """The month's figures and breakdowns as CSV."""
-    report, filename = _report_file(request, session, user, month, "csv")
-    return _download(export.report_csv(report), CSV, filename)
+    """The month's figures with the month before (环比) and the breakdowns as CSV."""
+    mom, filename = _report_file(request, session, user, month, "csv")
+    return _download(export.report_csv(mom.report, mom.previous), CSV, filename)
 
 
 @router.get("/export/report.xlsx", response_class=Response, summary="Console: export the monthly report as Excel",
             responses={200: {"content": {XLSX: {}}, "description": "Excel workbook of the month's figures"}})
 def export_report_xlsx(request: Request, session: SessionDep, user: UserDep, month: MonthQ = None):
-    """The month's figures and breakdowns as an Excel workbook."""
-    report, filename = _report_file(request, session, user, month, "xlsx")
-    return _download(export.report_xlsx(report), XLSX, filename)
+    """The month's figures with the month before (环比) and the breakdowns as an Excel workbook."""
+    mom, filename = _report_file(request, session, user, month, "xlsx")
+    return _download(export.report_xlsx(mom.report, mom.previous), XLSX, filename)

@@ -23,6 +23,7 @@ from referral import staff_auth
 from referral.console import labels
 from referral.db import as_utc
 from referral.dependencies import SessionDep
+from referral.desk import CLOSING_OUTCOMES
 from referral.models import Role, StaffSession, StaffUser
 from referral.rules.contract import CHINA_TZ
 from referral.rules.matters import MATTERS
@@ -58,7 +59,7 @@ templates.env.filters["china_date"] = china_date
 templates.env.globals.update(
     MATTERS=MATTERS, STATUS_LABELS=labels.STATUS_LABELS, PRIORITY_LABELS=labels.PRIORITY_LABELS,
     PRIORITY_REASON_LABELS=labels.PRIORITY_REASON_LABELS,
-    ROLE_LABELS=labels.ROLE_LABELS, CHANNEL_LABELS=labels.CHANNEL_LABELS,
+    ROLE_LABELS=labels.ROLE_LABELS, CHANNEL_LABELS=labels.CHANNEL_LABELS, CLOSING_OUTCOMES=CLOSING_OUTCOMES,
 )
 
 

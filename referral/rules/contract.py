@@ -14,6 +14,11 @@ def china_today() -> dt.date:
 
 # A mainland mobile number: 11 digits starting with 1.
 MOBILE_NUMBER = re.compile(r"^1\d{10}$")
+# A mainland landline with its area code, digits only: 010 and 02x have three digits, the other
+# codes four (Zhaotong: 0870); the local number has 7 or 8 digits, e.g. 08702123456.
+# Only applications staff take at the counter or by phone may give one (referral.schemas).
+LANDLINE_NUMBER = re.compile(r"^(?:010|02\d|0[3-9]\d{2})[2-9]\d{6,7}$")
+LANDLINE_CHANNELS = frozenset({"counter", "phone"})
 
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_NAME_CHARS = 100

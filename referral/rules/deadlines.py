@@ -43,3 +43,11 @@ def add_working_days(start: dt.date, days: int) -> tuple[dt.date, bool]:
 def decision_due(applied_on: dt.date) -> dt.date:
     """The day by which staff must decide on an application made on ``applied_on``."""
     return add_working_days(applied_on, DECISION_WORKING_DAYS)[0]
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier:
+    the working days from ``end`` to ``start``, ``start`` included and ``end`` not)."""
+    if end < start:
+        return -working_days_between(end, start) if end != start else 0
+    return sum(is_working_day(start + dt.timedelta(days=i))[0] for i in range(1, (end - start).days + 1))

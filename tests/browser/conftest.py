@@ -31,7 +31,10 @@ USERS = {
     "zx1": ("张一", "staff", "zhenxiong"),
     "zx2": ("李二", "staff", "zhenxiong"),
     "ld1": ("王三", "staff", "ludian"),
+    "zxhead": ("周主任", "staff", "zhenxiong"),  # the 镇雄县 centre's head (assigns colleagues)
+    "wf1": ("吴峰", "staff", "zhenxiong_wufeng"),  # a township workstation of the 镇雄县 centre
 }
+HEADS = {"zxhead"}
 
 
 def _free_port() -> int:
@@ -58,11 +61,12 @@ def service(tmp_path_factory) -> Iterator[Service]:
     database = tmp_path_factory.mktemp("browser") / "referral.db"
     url = f"sqlite:///{database}"
     upgrade(url)
-    app = create_app(Settings(database_url=url, referral_api_token=TOKEN, legalaid_env="test"))
+    app = create_app(Settings(database_url=url, referral_api_token=TOKEN, legalaid_env="test",
+                              attachments_dir=database.parent / "attachments"))
     with app.state.session_factory() as session:
         for username, (name, role, station) in USERS.items():
             admin.create_user(session, None, username=username, display_name=name, password=PASSWORD, role=role,
-                              station_code=station)
+                              station_code=station, head=username in HEADS)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.browser import sign_in
+from referral import admin
+from tests.support.browser import PASSWORD, sign_in
 
 
 def test_admin_creates_an_account_that_can_sign_in(open_as, browser, service):
@@ -48,3 +49,54 @@ def test_admin_creates_an_account_that_can_sign_in(open_as, browser, service):
     for path in ("/console/", "/console/statistics", "/console/admin/stations"):
         page.goto(path)
     assert errors == []  # e.g. no Content-Security-Policy violations
+
+
+def test_deactivation_goes_through_a_confirmation_page(open_as, service):
+    with service.app.state.session_factory() as session:
+        admin.create_user(session, None, username="zx8", display_name="孙八", password=PASSWORD, role="staff",
+                          station_code="zhenxiong")
+    page = open_as("admin")
+    page.goto("/console/admin/users")
+    row = page.locator("tr", has_text="孙八")
+    row.get_by_role("link", name=re.compile("^停用.*孙八$")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("停用账号：孙八（zx8）")
+    expect(page.locator("main")).to_contain_text("退出登录")
+    page.get_by_role("link", name="返回").click()  # changed their mind: nothing happened
+    expect(page).to_have_url(re.compile(r"/console/admin/users$"))
+    expect(page.locator("tr", has_text="孙八")).to_contain_text("在用")
+
+    page.locator("tr", has_text="孙八").get_by_role("link", name=re.compile("^停用.*孙八$")).click()
+    page.get_by_role("button", name="确认停用").click()
+    expect(page.get_by_role("status")).to_contain_text("账号已停用")
+    expect(page.locator("tr", has_text="孙八")).to_contain_text("已停用")
+    expect(page.locator("tr", has_text="孙八").get_by_role("button", name=re.compile("^恢复.*孙八$"))).to_be_visible()
+
+
+def _beside(page, checkbox_id: str) -> None:
+    """The checkbox sits left of its label, on the label's first line."""
+    box = page.locator(f"#{checkbox_id}").bounding_box()
+    label = page.locator(f"label[for='{checkbox_id}']").bounding_box()
+    assert box and label, checkbox_id
+    assert box["x"] + box["width"] <= label["x"] + 1, (checkbox_id, box, label)
+    assert label["x"] - (box["x"] + box["width"]) < 16, (checkbox_id, box, label)  # right next to it
+    middle = box["y"] + box["height"] / 2
+    assert label["y"] <= middle <= label["y"] + min(label["height"], 30), (checkbox_id, box, label)
+
+
+def test_checkboxes_sit_beside_their_labels_on_a_phone(browser, service):
+    context = browser.new_context(base_url=service.url, locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        sign_in(page, "admin")
+        for path in ("/console/admin/stations/zhenxiong", "/console/admin/stations"):
+            page.goto(path)
+            ids = page.locator("form input[type=checkbox]").evaluate_all("boxes => boxes.map(b => b.id)")
+            assert {"st-all", "st-active", "st-g-elderly", "st-r1"} <= set(ids)
+            for checkbox_id in ids:
+                _beside(page, checkbox_id)
+        page.goto("/console/admin/users")
+        _beside(page, "new-head")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width >= 390
+    finally:
+        context.close()

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 from referral.app import create_app
 from referral.migrate import upgrade
+from referral.models import Station
 from referral.settings import Settings
 from tests.support.pg import temporary_database
 from tests.support.referrals import TOKEN
@@ -33,8 +35,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     yield url
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE attachments, audit_log, calls, case_notes, notifications, referral_events, referrals,"
-                          " staff_sessions, staff_users, stations RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE attachments, audit_log, calls, case_notes, notifications, referral_events,"
+                          " referrals, staff_sessions, staff_users, stations RESTART IDENTITY"))
     engine.dispose()
 
 
@@ -49,6 +51,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
     app.state.engine.dispose()
+
+
+@pytest.fixture
+def db(client: TestClient) -> Iterator[Session]:
+    """A session on the test application's database."""
+    with client.app.state.session_factory() as session:
+        yield session
+
+
+def station(db: Session, code: str) -> Station:
+    return db.scalar(select(Station).where(Station.code == code))
 
 
 @pytest.fixture

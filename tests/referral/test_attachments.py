@@ -53,12 +53,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def db(client):
-    with client.app.state.session_factory() as session:
-        yield session
-
-
-@pytest.fixture
 def staff(client, db) -> dict[str, dict[str, str]]:
     """A staff member at the 镇雄县 centre and one at 鲁甸县; their API headers."""
     headers = {}
@@ -114,7 +108,7 @@ def test_an_upload_is_kept_pending_in_a_file_named_by_a_random_id(client, auth, 
     # the bytes live in the file, not in the database
     columns = {c["name"] for c in inspect(db.get_bind()).get_columns("attachments")}
     assert columns == {"id", "referral_id", "channel", "owner", "content_type", "size", "sha256", "storage_name",
-                       "created_at", "claimed_at"}
+                       "created_at", "claimed_at", "document_kind", "uploaded_by_id"}
 
 
 @pytest.mark.parametrize(("data", "content_type"), [(JPEG, "image/jpeg"), (WEBP, "image/webp"),

@@ -17,9 +17,8 @@ from referral import admin
 from referral.app import create_app
 from referral.migrate import upgrade
 from referral.settings import Settings
+from tests.support.console import PASSWORD, csrf, login
 from tests.support.referrals import TOKEN, referral_body
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -50,18 +49,8 @@ def anon(app) -> Iterator[TestClient]:
         yield c
 
 
-def login(app, username: str) -> TestClient:
-    c = _client(app)
-    page = c.get("/console/login")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
-    response = c.post("/console/login", data={"username": username, "password": PASSWORD, "login_csrf": token},
-                      follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return c
 
 
-def csrf(c: TestClient, path: str = "/console/") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text).group(1)
 
 
 def new_referral(app, **overrides) -> str:
@@ -401,7 +390,9 @@ def test_exports_download_and_are_audited(app):
     assert c.get("/console/export/report.xlsx").content[:2] == b"PK"
     assert login(app, "ld1").get("/console/export/referrals.csv?status=all").text.count("\n") == 1  # header only
     page = login(app, "admin").get("/console/admin/audit?action=export").text
-    assert "referrals.csv n=1" in page and "referrals.xlsx n=1" in page and "referrals.csv n=0" in page
+    assert "转介单清单（CSV），1 张" in page and "转介单清单（Excel），1 张" in page
+    assert "转介单清单（CSV），0 张" in page
+    assert "referrals.csv" not in page  # the audit page shows no raw codes
 
 
 def test_exports_need_a_sign_in(anon):

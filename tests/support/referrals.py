@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi.testclient import TestClient
 
 TOKEN = "test-token-0123456789abcdef"  # REFERRAL_API_TOKEN of the test applications
@@ -29,6 +31,14 @@ def post(client: TestClient, auth: dict[str, str], key: str | None = "key-000000
     if key is not None:
         headers["Idempotency-Key"] = key
     return client.post("/api/referrals", json=referral_body(**overrides), headers=headers)
+
+
+def submit(client: TestClient, auth: dict[str, str], **overrides: object) -> str:
+    """File a referral with a fresh Idempotency-Key; its ticket number."""
+    response = client.post("/api/referrals", json=referral_body(**overrides),
+                           headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
+    assert response.status_code == 201, response.text
+    return response.json()["ticket_number"]
 
 
 def field_error(response, field: str) -> str:
