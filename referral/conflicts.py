@@ -30,6 +30,7 @@ import opencc
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
+from referral import desk
 from referral.db import as_utc
 from referral.desk import DeskError, _event, _held, audit, visible_referrals
 from referral.models import OPEN_STATUSES, Referral, ReferralStatus, StaffUser
@@ -67,6 +68,11 @@ _COMMON_CHARS = frozenset("有限责任公司集团股份分省市县区镇乡�
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = [opencc.OpenCC(config) for config in ("s2t", "s2tw", "s2hk")]
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as simplified ones (「張三」 → 张三)."""
+    return _T2S.convert(text)
 
 
 def name_key(value: str | None) -> str:
@@ -212,6 +218,15 @@ def conflict_matches(session: Session, user: StaffUser, referral: Referral) -> l
     if key not in cache:
         cache[key] = find_conflicts(session, user, referral)
     return cache[key]
+
+
+def accept_unless_unchecked(session: Session, user: StaffUser, ticket_number: str, note: str, *,
+                            conflicts_checked: bool, client: str | None = None) -> Referral:
+    """Give legal aid, but not past a conflict warning nobody said they checked (the console's tick box)."""
+    referral = desk.get_for(session, user, ticket_number, record_view=False)
+    if not conflicts_checked and any(m.conflict for m in conflict_matches(session, user, referral)):
+        raise desk.DeskError("有可能的利益冲突：请先核实，再勾选“我已核实利益冲突提醒”，然后给予法律援助", 409)
+    return desk.accept(session, user, ticket_number, note, client=client)
 
 
 def record_opposing_party(session: Session, user: StaffUser, ticket_number: str, name: str, *,

@@ -28,6 +28,7 @@ from referral.models import (
     Station,
     utcnow,
 )
+from referral.rules.city import AGENCY_KINDS
 from referral.rules.contract import china_today, normalise_ticket_number
 from referral.rules.deadlines import add_working_days, working_days_between
 
@@ -83,7 +84,7 @@ OPEN = "open"  # queue view: no decision yet
 TODO = "todo"  # queue view: no decision yet, or decided and the case still to close
 TRANSFERRED_OUT = "transferred_out"  # queue view: sent on from the user's station (read only)
 # Deadline views of the queue (QueueFilter.due).
-DUE_VIEWS: dict[str, str] = {
+DUE_VIEWS: dict[str, str] = {  # 到期: the decision deadline or the applicant's own deadline
     "today": "今天到期",
     "two_days": "2 个工作日内到期",
     "week": "本周到期",
@@ -234,9 +235,7 @@ def queue(session: Session, user: StaffUser, filters: QueueFilter | None = None,
     elif f.priority:
         query = query.where(Referral.priority == Priority(f.priority))
     if f.search and f.search.strip():
-        term = f.search.strip().upper()  # the same on SQLite and PostgreSQL; % and _ are literal
-        query = query.where(or_(*(func.upper(column).contains(term, autoescape=True) for column in (
-            Referral.ticket_number, Referral.applicant_phone, Referral.applicant_name, Referral.description))))
+        query = query.where(search_condition(f.search))
     if f.overdue:
         query = query.where(overdue_condition())
     if f.due:
@@ -342,6 +341,19 @@ def _works_on(user: StaffUser, referral: Referral) -> None:
         raise DeskError(f"这张转介单已经转到{where}，您这里只能查看")
 
 
+def decides(user: StaffUser) -> bool:
+    """Whether ``user`` works at a legal-aid agency (or is an administrator): only an agency decides,
+    extends and assigns (Art. 12, 43). A workstation takes applications in and hands them on (Art. 13)."""
+    return user.is_admin or (user.station is not None and user.station.kind in AGENCY_KINDS)
+
+
+def _agency_only(user: StaffUser, referral: Referral) -> None:
+    if not decides(user):
+        agency = referral.station.agency.name if referral.station else "法律援助中心"
+        raise DeskError(f"工作站不作决定：请由{agency}的工作人员决定（《法律援助法》第十二条、第四十三条）。"
+                        "材料收齐后，请放回待认领或转交给中心。", 403)
+
+
 def _held(session: Session, user: StaffUser, ticket_number: str) -> Referral:
     referral = get_for(session, user, ticket_number, record_view=False)
     _works_on(user, referral)
@@ -431,6 +443,7 @@ def accept(session: Session, user: StaffUser, ticket_number: str, note: str = ""
     """Decide to give legal aid (Art. 43: then assign a provider within 3 days)."""
     note = _text(note, "说明")
     referral = _held(session, user, ticket_number)
+    _agency_only(user, referral)
     _needs_open_decision(referral)
     _decide(session, referral, ReferralStatus.accepted, decision_reason=note.strip() or None,
             assignment_due=add_working_days(china_today(), ASSIGNMENT_WORKING_DAYS)[0])
@@ -447,6 +460,7 @@ def check_refusal(session: Session, user: StaffUser, ticket_number: str, reason:
     if not reason:
         raise DeskError("不予法律援助要写明理由（《法律援助法》第四十三条）", 422)
     referral = _held(session, user, ticket_number)
+    _agency_only(user, referral)
     _needs_open_decision(referral)
     return referral, reason
 
@@ -473,6 +487,8 @@ def transfer(session: Session, user: StaffUser, ticket_number: str, station_code
     referral = _held(session, user, ticket_number)
     if referral.status not in OPEN_STATUSES:
         raise DeskError("已经作了决定或已结案的转介单不能转交")
+    if not station_code:
+        raise DeskError("请选择要转交的站点", 422)
     target = session.scalar(select(Station).where(Station.code == station_code, Station.active.is_(True)))
     if target is None:
         raise DeskError("没有这个站点，或者它已停用", 422)
@@ -511,6 +527,8 @@ def close(session: Session, user: StaffUser, ticket_number: str, note: str, outc
         raise DeskError("请先认领这张转介单")
     allowed = list(closing_choices(referral))
     outcome = outcome or allowed[0]
+    if outcome == "terminated":
+        _agency_only(user, referral)  # a decision of the agency (Art. 48)
     if outcome not in allowed:
         choices = "、".join(CLOSING_OUTCOMES[o] for o in allowed)
         raise DeskError(f"这张转介单不能这样结案：请从{choices}里选一项", 422)
@@ -567,7 +585,7 @@ def assign_to(session: Session, user: StaffUser, ticket_number: str, username: s
     session.refresh(referral)
     note = f"交给{colleague.display_name}" + (f"（原经办人：{holder.display_name}）" if holder else "")
     _event(session, referral, user, "assigned_to", previous, note=note)
-    audit(session, user, "assign", referral, client=client)
+    audit(session, user, "assign", referral, detail=f"交给账号 {colleague.username}", client=client)
     session.commit()
     return referral
 
@@ -584,6 +602,7 @@ def assign_aid(session: Session, user: StaffUser, ticket_number: str, kind: str,
         if len(value) > limit:
             raise DeskError(f"{what}太长了（最多 {limit} 个字）", 422)
     referral = _held(session, user, ticket_number)
+    _agency_only(user, referral)
     if referral.status != ReferralStatus.accepted:
         raise DeskError("决定给予法律援助以后才能指派法律援助人员")
     if kind != "lawyer" and referral.matter == "criminal_defense":
@@ -646,6 +665,7 @@ def extend_deadline(session: Session, user: StaffUser, ticket_number: str, reaso
     if not reason:
         raise DeskError("延长决定期限要写明理由（比如案情复杂、要核查材料）", 422)
     referral = _held(session, user, ticket_number)
+    _agency_only(user, referral)
     if referral.status != ReferralStatus.claimed:
         raise DeskError("只有还没作决定的转介单才能延长决定期限")
     if referral.extended:
@@ -668,18 +688,40 @@ def overdue_condition():
     return and_(Referral.status.in_(OPEN_STATUSES), Referral.paused_at.is_(None), Referral.decision_due < china_today())
 
 
+def search_condition(search: str):
+    """Part of a ticket number, phone number, name or account, as typed or in simplified characters
+    (「張三」 finds 张三), or words of a matter's name (「讨薪」 finds every 拖欠劳动报酬（讨薪）)."""
+    from referral.conflicts import to_simplified  # OpenCC, loaded only where the console searches
+    from referral.rules.matters import MATTERS
+
+    typed = search.strip()
+    terms = {typed.upper(), to_simplified(typed).upper()}  # upper: the same on SQLite and PostgreSQL
+    columns = (Referral.ticket_number, Referral.applicant_phone, Referral.applicant_name, Referral.description)
+    found = [func.upper(column).contains(term, autoescape=True) for term in terms for column in columns]
+    matters = [code for code, label in MATTERS.items() if any(t in label for t in terms)]
+    if matters:
+        found.append(Referral.matter.in_(matters))
+    return or_(*found)
+
+
 def due_condition(view: str, today: date | None = None):
     """The referrals of a deadline view (DUE_VIEWS)."""
     today = today or china_today()
     deciding = and_(Referral.status.in_(OPEN_STATUSES), Referral.paused_at.is_(None))
+    undecided = Referral.status.in_(OPEN_STATUSES)
+
+    def due_between(first: date, last: date):
+        """The decision deadline, or the applicant's own limitation or filing deadline (the one a citizen
+        loses rights over), falls in [first, last]."""
+        return or_(and_(deciding, Referral.decision_due.between(first, last)),
+                   and_(undecided, Referral.applicant_deadline.between(first, last)))
+
     if view == "today":
-        return and_(deciding, Referral.decision_due == today)
+        return due_between(today, today)
     if view == "two_days":
-        return and_(deciding, Referral.decision_due >= today,
-                    Referral.decision_due <= add_working_days(today, 2)[0])
+        return due_between(today, add_working_days(today, 2)[0])
     if view == "week":
-        return and_(deciding, Referral.decision_due >= today,
-                    Referral.decision_due <= today + timedelta(days=6 - today.weekday()))
+        return due_between(today, today + timedelta(days=6 - today.weekday()))
     if view == "overdue":
         return or_(overdue_condition(), assignment_overdue_condition(today))
     if view == "assign":

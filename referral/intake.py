@@ -282,7 +282,8 @@ def to_create(form: IntakeForm) -> ReferralCreate:
             channel=form.channel, applicant_name=name, applicant_phone=phone, region=form.region,
             matter=form.matter, description=description, consent=True, screening=case,
             poverty_certificate=certificate or None, township=township, dangers=dangers or None,  # type: ignore[arg-type]
-        )
+            opposing_party=" ".join(form.opposing_party.split()) or None,  # part of the request: a changed one is
+        )                                                                  # a different request for the same key
     except ValidationError as exc:  # the checks above should leave nothing for the schema to refuse
         where = str(exc.errors()[0]["loc"][0]) if exc.errors() else "form"
         raise IntakeError(where, "申请里有填得不对的地方，请检查后再试。") from None
@@ -313,7 +314,6 @@ def take_application(session: Session, user: StaffUser, form: IntakeForm, *, cli
                           ) from None
     if not created:
         return Intake(referral, created=False, claimed=referral.claimed_by_id == user.id)
-    referral.opposing_party = form.opposing_party.strip() or None
     how = "当面登记" if form.channel == "counter" else "电话登记"
     desk._event(session, referral, user, INTAKE_EVENT, referral.status,
                 note=f"{CHANNELS[form.channel]}：{user.display_name}{how}申请")

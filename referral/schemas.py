@@ -66,6 +66,10 @@ class ReferralCreate(BaseModel):
         description="the channel's address of the citizen (a WeChat OpenID), for channels that can send the "
         "decision later (wechat); never shown to staff",
     )
+    opposing_party: str | None = Field(
+        default=None, min_length=1, max_length=200, examples=["云南某某建筑公司"],
+        description="the other side of the dispute, when known (the staff console's conflict check reads it)",
+    )
     conversation: list[Annotated[str, Field(max_length=2000)]] | None = Field(
         default=None, max_length=50,
         description="what the citizen said before applying (their own messages, oldest first), so staff never re-ask",

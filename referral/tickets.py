@@ -102,6 +102,7 @@ def create_referral(*, session: Session, data: ReferralCreate, idempotency_key: 
             urgent=bool(decision and decision.get("urgent")),
             township=data.township,
             conversation=data.conversation,
+            opposing_party=data.opposing_party,
             applicant_deadline=applicant_due(applied_on, data.screening),
             reply_to=data.reply_to,
         )

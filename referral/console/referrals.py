@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from referral import admin, attachments, casework, desk, queue_filters
+from referral import admin, attachments, casework, conflicts, desk, queue_filters
 from referral.console import labels
 from referral.console.flash import put_flash, take_flash
 from referral.console.web import (
@@ -133,6 +133,7 @@ def _referral_page(request: Request, session, user: StaffUser, referral: Referra
         "events": [(e, desk.EVENT_KINDS.get(e.kind, e.kind)) for e in referral.events],
         "contact_results": desk.CONTACT_RESULTS, "transfer_to": transfer_to,
         "refusal_notice": desk.refusal_notice(referral),
+        "decides": desk.decides(user),
         "can_claim": works and referral.status in (ReferralStatus.new, ReferralStatus.transferred),
         "mine": works and (referral.claimed_by_id == user.id or user.is_admin),
         "error": error, "form": form or {}, "done": DONE.get(done), "confirm_refusal": confirm_refusal,
@@ -239,10 +240,13 @@ def contact(ticket: str, request: Request, session: SessionDep, user: PostUserDe
 
 @router.post("/referrals/{ticket}/accept", response_class=HTMLResponse, summary="Console: give legal aid",
              responses=_STEP_RESPONSES)
-def accept(ticket: str, request: Request, session: SessionDep, user: PostUserDep, note: Text = ""):
-    """Decide to give legal aid."""
+def accept(ticket: str, request: Request, session: SessionDep, user: PostUserDep, note: Text = "",
+           conflicts_checked: Text = ""):
+    """Decide to give legal aid (past a conflict warning only with `conflicts_checked=yes`)."""
     return _step(request, session, user, ticket, "accept",
-                 lambda: desk.accept(session, user, ticket, note, client=client_address(request)),
+                 lambda: conflicts.accept_unless_unchecked(session, user, ticket, note,
+                                                           conflicts_checked=conflicts_checked == "yes",
+                                                           client=client_address(request)),
                  form={"accept_note": note})
 
 

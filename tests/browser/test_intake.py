@@ -18,7 +18,7 @@ def test_counter_intake_through_the_printed_application_form(open_as):
     page.get_by_label("申请人自己说的情况 *").fill("在砖厂干了半年，老板欠八千元工资，说下个月也不给。")
     page.get_by_label("对方当事人（可不填）").fill("镇雄县某砖厂")
     page.get_by_label("农民工（讨薪、工伤）").check()
-    page.get_by_label("离时效、起诉期限或开庭还有几天").fill("5")
+    page.get_by_label(re.compile("离诉讼时效")).fill("5")
 
     page.get_by_role("button", name="预审").click()
     expect(page.locator("#preview-outcome")).to_have_text("符合条件")

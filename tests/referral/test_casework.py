@@ -280,7 +280,7 @@ def test_deadline_views_and_search_inside_the_account(client, auth, db, people):
     assert view(due="today") == {today}
     assert view(due="two_days") == {today, soon}
     assert far not in view(due="week")
-    assert view(search="讨薪") == {today}
+    assert view(search="包工头") == {today}
     desk.claim(db, wang, soon)
     assert view(holder_id=wang.id) == {soon}
     assert desk.working_days_left(row(db, soon)) == 2 and desk.working_days_left(row(db, today)) == 0
@@ -393,3 +393,55 @@ def test_the_staff_api_takes_every_casework_step(client, auth, people):
                  "aid_assigned", "closed"):
         assert kind in kinds
     assert client.get("/api/staff/referrals", params={"due": "soon"}, headers=wang).status_code == 422
+
+
+def test_the_deadline_views_count_the_applicants_own_deadline_too(client, auth, db, people):
+    ticket = submit(client, auth, screening={"matter": "labor_wage", "statuses": ["migrant_worker"],
+                                             "days_to_deadline": 0})
+    referral = row(db, ticket)
+    assert referral.applicant_deadline == china_today() and referral.decision_due > china_today()
+
+    def view(due: str) -> list[str]:
+        return [r.ticket_number for r in desk.queue(db, people["wang"], desk.QueueFilter(due=due))[0]]
+
+    assert ticket in view("today") and ticket in view("two_days") and ticket in view("week")
+
+
+def test_only_a_legal_aid_agency_decides_a_workstation_takes_in(client, auth, db, people):
+    ticket = submit(client, auth, township="乌峰街道")
+    wufeng = people["wufeng"]
+    desk.claim(db, wufeng, ticket)  # the workstation takes the application in
+    desk.pause_clock(db, wufeng, ticket, "身份证复印件")
+    desk.resume_clock(db, wufeng, ticket)
+    for step in (lambda: desk.accept(db, wufeng, ticket), lambda: desk.refuse(db, wufeng, ticket, "收入超标"),
+                 lambda: desk.extend_deadline(db, wufeng, ticket, "复杂")):
+        with pytest.raises(desk.DeskError, match="工作站不作决定"):
+            step()
+    desk.release(db, wufeng, ticket)
+    desk.claim(db, people["wang"], ticket)  # the county centre decides
+    assert desk.accept(db, people["wang"], ticket).status == ReferralStatus.accepted
+
+
+def test_aid_is_not_given_past_a_conflict_warning_nobody_checked(client, auth, db, people):
+    from referral import conflicts
+
+    submit(client, auth, applicant_name="王老板", applicant_phone="13700000001")  # the other side applied here
+    ticket = submit(client, auth, opposing_party="王老板")
+    wang = people["wang"]
+    desk.claim(db, wang, ticket)
+    with pytest.raises(desk.DeskError, match="利益冲突"):
+        conflicts.accept_unless_unchecked(db, wang, ticket, "", conflicts_checked=False)
+    assert row(db, ticket).status == ReferralStatus.claimed
+    accepted = conflicts.accept_unless_unchecked(db, wang, ticket, "", conflicts_checked=True)
+    assert accepted.status == ReferralStatus.accepted
+
+
+def test_search_finds_traditional_characters_and_a_matters_name(client, auth, db, people):
+    zhang = submit(client, auth, applicant_name="张三", matter="divorce", description="想离婚")
+    wage = submit(client, auth, applicant_name="李四", matter="labor_wage", description="包工头跑了")
+
+    def found(term: str) -> set[str]:
+        return {r.ticket_number for r in desk.queue(db, people["wang"], desk.QueueFilter(search=term))[0]}
+
+    assert zhang in found("張三") and wage not in found("張三")
+    assert wage in found("讨薪") and zhang not in found("讨薪")

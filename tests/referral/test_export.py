@@ -19,7 +19,7 @@ from referral.models import Priority, Referral, ReferralEvent, ReferralStatus, R
 from referral.staff_auth import create_user
 from tests.support.referrals import submit
 
-HEADERS = ["受理编号", "收到时间(北京时间)", "渠道", "姓名", "手机号", "县区", "乡镇", "事项", "优先级", "状态", "站点",
+HEADERS = ["受理编号", "收到时间(北京时间)", "渠道", "姓名", "电话", "县区", "乡镇", "事项", "优先级", "状态", "站点",
            "经办人", "决定期限", "是否超期", "作出决定时间", "决定理由", "承办人员", "承办单位", "案件编号",
            "结案时间", "结案方式", "申请人陈述"]
 ENGLISH = re.compile(r"[A-Za-z]{3,}")  # a code left untranslated (none of the test's own text has one)

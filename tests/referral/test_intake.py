@@ -132,6 +132,8 @@ def test_a_double_submit_makes_one_referral(app, zx1):
     # the same form changed afterwards is not saved as a second application either
     changed = zx1.post("/console/intake", data={**data, "description": "改过的情况"})
     assert changed.status_code == 422 and r.ticket_number in changed.text
+    other_side = zx1.post("/console/intake", data={**data, "opposing_party": "另一家公司"})
+    assert other_side.status_code == 422 and r.ticket_number in other_side.text  # never dropped without a word
     assert len(referrals(app)) == 1
     assert hidden(changed.text, "idempotency_key") != data["idempotency_key"]  # a new form for a new applicant
 
