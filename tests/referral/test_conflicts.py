@@ -238,7 +238,9 @@ def test_the_referral_page_warns_before_the_decision_only(app):
         user = session.scalar(select(StaffUser).where(StaffUser.username == "zx1"))
         referral = session.scalar(select(Referral).where(Referral.ticket_number == ours))
         assert len(conflicts.conflict_matches(session, user, referral)) == 2  # the count beside the button
-    zx1.post(f"/console/referrals/{ours}/accept", data={"csrf_token": csrf(zx1)})
+    refused = zx1.post(f"/console/referrals/{ours}/accept", data={"csrf_token": csrf(zx1)})
+    assert refused.status_code == 409 and "请先核实，再勾选" in refused.text  # past a conflict only when ticked off
+    zx1.post(f"/console/referrals/{ours}/accept", data={"csrf_token": csrf(zx1), "conflicts_checked": "yes"})
     page = zx1.get(f"/console/referrals/{ours}").text
     assert "利益冲突和重复申请检查" not in page and 'id="conflict-warning"' not in page
     assert "韓十五" in page  # the opposing party is still shown
