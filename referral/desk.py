@@ -637,7 +637,7 @@ def pause_clock(session: Session, user: StaffUser, ticket_number: str, missing: 
     if referral.decision_due < china_today():
         raise DeskError("决定期限已经过了，不能再暂停：请尽快作决定")
     left = working_days_between(china_today(), referral.decision_due)
-    referral.paused_at, referral.paused_days_left = utcnow(), left
+    referral.paused_at, referral.paused_days_left, referral.materials_notice = utcnow(), left, missing
     _event(session, referral, user, "clock_paused", referral.status,
            note=f"一次性告知申请人补充：{missing}\n暂停时还剩 {left} 个工作日")
     audit(session, user, "clock_paused", referral, client=client)

@@ -184,6 +184,8 @@ class Referral(Base):
     # when it stopped, ``paused_days_left`` the working days that were left then (referral.desk.pause_clock).
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     paused_days_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # What the applicant was told, once, to bring (the last pause): the printable notice reads it.
+    materials_notice: Mapped[str | None] = mapped_column(Text, nullable=True)
     extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # +3 working days, once
     # After legal aid is given: who was assigned, and the 3-day deadline to do it (Art. 43).
     assignment_due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)

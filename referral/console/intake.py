@@ -154,6 +154,20 @@ def print_application(ticket: str, request: Request, session: SessionDep, user: 
     })
 
 
+@router.get("/referrals/{ticket}/print/materials", response_class=HTMLResponse,
+            summary="Console: the printable notice of the materials to bring",
+            responses={**_PRINT_RESPONSES, 409: {"description": "The decision clock was never paused"}})
+def print_materials_notice(ticket: str, request: Request, session: SessionDep, user: UserDep):
+    """补充材料通知书: what the applicant is told once to bring (Art. 43 para. 2), from the last pause."""
+    referral = _visible(request, session, user, ticket)
+    if not referral.materials_notice:
+        raise PageError(409, "还没有“材料不齐，暂停决定期限”，没有要打印的补充材料通知。")
+    return render(request, "print/materials.html", {
+        "r": referral, "agency": referral.station.agency if referral.station else None,
+        "agency_phone": _agency_phone(referral),
+    })
+
+
 @router.get("/referrals/{ticket}/print/decision", response_class=HTMLResponse,
             summary="Console: the printable decision letter",
             responses={**_PRINT_RESPONSES, 409: {"description": "No decision yet"}})
@@ -164,7 +178,7 @@ def print_decision(ticket: str, request: Request, session: SessionDep, user: Use
         kind = intake.letter_kind(referral)
     except intake.NotDecided as exc:
         raise PageError(exc.status_code, exc.message) from None
-    provider_kinds: dict[str, str] = getattr(desk, "PROVIDER_KINDS", {})
+    provider_kinds = desk.PROVIDER_KINDS
     return render(request, "print/decision.html", {
         "r": referral, "kind": kind, "agency": referral.station.agency if referral.station else None,
         "decided_on": intake.decision_date(referral), "agency_phone": _agency_phone(referral),

@@ -445,3 +445,21 @@ def test_search_finds_traditional_characters_and_a_matters_name(client, auth, db
 
     assert zhang in found("張三") and wage not in found("張三")
     assert wage in found("讨薪") and zhang not in found("讨薪")
+
+
+def test_the_one_time_notice_of_missing_materials_prints(client, auth, db, people):
+    from tests.support.console import login
+
+    ticket = submit(client, auth)
+    page = login(client.app, "wang", PASSWORD)
+    assert page.get(f"/console/referrals/{ticket}/print/materials").status_code == 409  # never paused
+    desk.claim(db, people["wang"], ticket)
+    desk.pause_clock(db, people["wang"], ticket, "身份证复印件；包工头写的欠条")
+    assert "打印补充材料通知" in page.get(f"/console/referrals/{ticket}").text
+    notice = page.get(f"/console/referrals/{ticket}/print/materials")
+    assert notice.status_code == 200
+    text = notice.text
+    assert "补充材料通知书" in text and "身份证复印件；包工头写的欠条" in text and "镇雄县法律援助中心" in text
+    assert "第四十三条第二款" in text and "视为撤回申请" in text
+    desk.resume_clock(db, people["wang"], ticket)  # the notice stays printable: it was given
+    assert page.get(f"/console/referrals/{ticket}/print/materials").status_code == 200

@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('opposing_party', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('paused_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('paused_days_left', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('materials_notice', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('extended', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('assignment_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=True))
@@ -87,7 +88,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referrals_applicant_deadline'))
         for column in ('closing_outcome', 'materials_received', 'case_number', 'aid_provider_org',
                        'aid_provider_name', 'aid_provider_kind', 'assigned_at', 'assignment_due', 'extended',
-                       'paused_days_left', 'paused_at', 'opposing_party', 'applicant_deadline'):
+                       'materials_notice', 'paused_days_left', 'paused_at', 'opposing_party', 'applicant_deadline'):
             batch_op.drop_column(column)
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
         batch_op.drop_column('flash')
