@@ -58,8 +58,8 @@ class AttachmentError(Exception):
 class FileMissing(desk.DeskError):
     """The row exists but its file does not (deleted by hand, or a broken volume)."""
 
-    def __init__(self) -> None:
-        super().__init__("这张图片的文件找不到了，请联系管理员", 404)
+    def __init__(self, what: str = "这张图片") -> None:
+        super().__init__(f"{what}的文件找不到了，请联系管理员", 404)
 
 
 def declared_type(header: str | None) -> str:
@@ -208,30 +208,45 @@ def claim_pending(session: Session, referral: Referral, now: datetime | None = N
     return result.rowcount
 
 
-def open_for(session: Session, user: StaffUser, directory: Path, ticket_number: str, attachment_id: int, *,
-             client: str | None = None) -> tuple[Attachment, bytes]:
-    """An image of a referral ``user`` may see, with its bytes; the view is written to the audit trail.
+def open_stored(session: Session, user: StaffUser, directory: Path, ticket_number: str, attachment_id: int, *,
+                document: bool, client: str | None = None) -> tuple[Referral, Attachment, bytes]:
+    """A stored file of a referral ``user`` may see, with its bytes; the view is written to the audit trail.
 
-    Another station's referral, an unknown one and an image of another referral all raise
-    ``desk.NotVisible`` (404), as the referral itself does.
+    ``document`` False: an image the citizen sent (the referral's own visibility). True: a document
+    staff put in the case file (referral.casefile), only for those who work the referral; a station
+    that sent the referral on reads the referral, not its case file. Another station's referral, an
+    unknown one, a file of another referral or of the other kind all raise ``desk.NotVisible`` (404),
+    as the referral itself does.
     """
     try:
         referral = desk.get_for(session, user, ticket_number, record_view=False)
+        if document and not desk.works_on(user, referral):
+            raise desk.NotVisible()
     except desk.NotVisible:
         # recorded like a denied view of the referral (the typed number in the detail, as the audit filter expects)
         desk.audit(session, user, "view_denied", detail=ticket_number[:32], client=client)
         session.commit()
         raise
+    kind = Attachment.document_kind.is_not(None) if document else Attachment.document_kind.is_(None)
     row = session.scalar(select(Attachment).where(Attachment.id == attachment_id,
-                                                  Attachment.referral_id == referral.id,
-                                                  Attachment.document_kind.is_(None)))  # staff documents: casefile
+                                                  Attachment.referral_id == referral.id, kind))
     if row is None:
         raise desk.NotVisible()
+    what = "document" if document else "attachment"
     try:
         data = file_path(directory, row.storage_name).read_bytes()
     except FileNotFoundError:
-        log.error("attachment %d has no file in %s", row.id, directory)
-        raise FileMissing() from None
-    desk.audit(session, user, "view_attachment", referral, detail=f"attachment {row.id}", client=client)
+        log.error("%s %d has no file in %s", what, row.id, directory)
+        raise FileMissing("这份材料" if document else "这张图片") from None
+    desk.audit(session, user, "view_document" if document else "view_attachment", referral,
+               detail=f"{what} {row.id}", client=client)
     session.commit()
+    return referral, row, data
+
+
+def open_for(session: Session, user: StaffUser, directory: Path, ticket_number: str, attachment_id: int, *,
+             client: str | None = None) -> tuple[Attachment, bytes]:
+    """An image the citizen sent, with its bytes (``open_stored``)."""
+    _referral, row, data = open_stored(session, user, directory, ticket_number, attachment_id, document=False,
+                                       client=client)
     return row, data

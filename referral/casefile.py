@@ -20,7 +20,6 @@ write is in the audit trail, whose detail never holds the note's text or the doc
 from __future__ import annotations
 
 import hashlib
-import logging
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,8 +29,6 @@ from referral import attachments, desk
 from referral.models import Attachment, CaseNote, Referral, StaffUser, utcnow
 from referral.rules.images import IMAGE_TYPES, image_type
 from referral.rules.materials import case_papers
-
-log = logging.getLogger(__name__)
 
 MAX_NOTE_CHARS = desk.MAX_NOTE_CHARS
 # What a document staff upload is (Attachment.document_kind) → the label the console shows.
@@ -179,41 +176,11 @@ def add_document(session: Session, user: StaffUser, directory: Path, ticket_numb
     return row
 
 
-class DocumentMissing(desk.DeskError):
-    """The row exists but its file does not (deleted by hand, or a broken volume)."""
-
-    def __init__(self) -> None:
-        super().__init__("这份材料的文件找不到了，请联系管理员", 404)
-
-
 def open_document(session: Session, user: StaffUser, directory: Path, ticket_number: str, document_id: int, *,
                   client: str | None = None) -> tuple[Referral, Attachment, bytes]:
-    """A document of a referral ``user`` may see, with its bytes; the download is written to the audit trail.
-
-    Another station's referral, an unknown one, a document of another referral and a citizen's
-    image (those open through referral.attachments.open_for) all raise ``desk.NotVisible`` (404).
-    """
-    try:
-        referral = desk.get_for(session, user, ticket_number, record_view=False)
-        if not desk.works_on(user, referral):
-            raise desk.NotVisible()  # transferred away: the sending station reads the referral, not the case file
-    except desk.NotVisible:
-        desk.audit(session, user, "view_denied", detail=ticket_number[:32], client=client)
-        session.commit()
-        raise
-    row = session.scalar(select(Attachment).where(Attachment.id == document_id,
-                                                  Attachment.referral_id == referral.id,
-                                                  Attachment.document_kind.is_not(None)))
-    if row is None:
-        raise desk.NotVisible()
-    try:
-        data = attachments.file_path(directory, row.storage_name).read_bytes()
-    except FileNotFoundError:
-        log.error("document %d has no file in %s", row.id, directory)
-        raise DocumentMissing() from None
-    desk.audit(session, user, "view_document", referral, detail=f"document {row.id}", client=client)
-    session.commit()
-    return referral, row, data
+    """A document of the case file, for those who work the referral; each download audited
+    (``attachments.open_stored``: a missing file raises ``attachments.FileMissing``)."""
+    return attachments.open_stored(session, user, directory, ticket_number, document_id, document=True, client=client)
 
 
 # --- the materials checklist ---

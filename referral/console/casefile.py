@@ -130,7 +130,7 @@ def download_document(ticket: str, document_id: int, request: Request, session: 
     try:
         referral, row, data = casefile.open_document(session, user, settings.attachments_dir, ticket, document_id,
                                                      client=client_address(request))
-    except casefile.DocumentMissing as exc:
+    except attachments.FileMissing as exc:
         raise NotFound(exc.message) from None
     except desk.DeskError:
         raise NotFound() from None
