@@ -17,6 +17,7 @@ from referral import admin, casefile
 from referral.models import Attachment, AuditEntry, CaseNote, Referral, ReferralEvent, StaffUser
 from referral.rules.materials import case_papers
 from referral.settings import Settings
+from tests.support.console import login as console_login
 from tests.support.referrals import TOKEN, referral_body
 
 PASSWORD = "correct-horse-battery"
@@ -53,12 +54,7 @@ def users(client, db) -> dict[str, StaffUser]:
 
 
 def login(client: TestClient, username: str) -> TestClient:
-    c = TestClient(client.app, base_url="http://testserver")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', c.get("/console/login").text).group(1)
-    response = c.post("/console/login", data={"username": username, "password": PASSWORD, "login_csrf": token},
-                      follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return c
+    return console_login(client.app, username, PASSWORD)
 
 
 def csrf(c: TestClient) -> str:

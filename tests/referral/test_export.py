@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from referral import export, statistics
 from referral.models import Priority, Referral, ReferralEvent, ReferralStatus, Role, StaffUser, Station
 from referral.staff_auth import create_user
+from tests.support.console import login as console_login
 from tests.support.referrals import submit
 
 HEADERS = ["受理编号", "收到时间(北京时间)", "渠道", "姓名", "电话", "县区", "乡镇", "事项", "优先级", "状态", "站点",
@@ -262,13 +263,7 @@ def test_empty_report_exports(client, auth):
 
 def login(app, username: str) -> TestClient:
     """A new browser signed in as ``username`` (password 0123456789ab)."""
-    client = TestClient(app)
-    page = client.get("/console/login")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
-    response = client.post("/console/login", data={"username": username, "password": "0123456789ab",
-                                                   "login_csrf": token}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return client
+    return console_login(app, username, "0123456789ab")
 
 
 def test_console_export_has_the_holders_without_a_query_per_row(client, auth):

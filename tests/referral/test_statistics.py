@@ -14,6 +14,7 @@ from sqlalchemy import select
 from referral import statistics
 from referral.models import Priority, Referral, ReferralEvent, ReferralStatus, Role, Station
 from referral.staff_auth import create_user
+from tests.support.console import login as console_login
 from tests.support.referrals import referral_body
 
 TODAY = date(2026, 12, 5)  # China date the overdue figure is counted on
@@ -247,13 +248,7 @@ def test_start_after_end_is_refused(client, users):
 
 def login(app, username: str) -> TestClient:
     """A new browser signed in as ``username``."""
-    client = TestClient(app)
-    page = client.get("/console/login")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
-    response = client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                                   "login_csrf": token}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return client
+    return console_login(app, username, PASSWORD)
 
 
 def test_statistics_page_shows_the_month_before_and_working_days(client, referrals):
