@@ -551,6 +551,29 @@ def close(session: Session, user: StaffUser, ticket_number: str, note: str, outc
     return referral
 
 
+ASSIGNABLE_STATUSES = (*OPEN_STATUSES, ReferralStatus.accepted)
+
+
+def assigns(user: StaffUser) -> bool:
+    """A centre head (or an administrator) gives referrals to colleagues."""
+    return user.is_admin or (user.head and user.role == Role.staff)
+
+
+def _colleagues_of(referral: Referral):
+    """The active staff of the referral's station and of the agency that decides for it."""
+    stations = [s for s in (referral.station_id, referral.station.parent_id if referral.station else None) if s]
+    return select(StaffUser).where(StaffUser.station_id.in_(stations), StaffUser.active.is_(True),
+                                   StaffUser.role == Role.staff)
+
+
+def colleagues(session: Session, user: StaffUser, referral: Referral) -> list[StaffUser]:
+    """Whom ``user`` may give the referral to now (``assign_to``): empty for anyone but a head or an
+    administrator working it."""
+    if not assigns(user) or not works_on(user, referral) or referral.status not in ASSIGNABLE_STATUSES:
+        return []
+    return list(session.scalars(_colleagues_of(referral).order_by(StaffUser.display_name, StaffUser.id)).all())
+
+
 def assign_to(session: Session, user: StaffUser, ticket_number: str, username: str, *,
               client: str | None = None) -> Referral:
     """A centre head (or an administrator) gives a referral to a named colleague, or takes it from one.
@@ -559,17 +582,14 @@ def assign_to(session: Session, user: StaffUser, ticket_number: str, username: s
     decides for it. One conditional UPDATE, like ``claim``: a decision or another assignment in
     between makes this one fail instead of overwriting it.
     """
-    if not (user.is_admin or (user.head and user.role == Role.staff)):
+    if not assigns(user):
         raise DeskError("只有中心负责人或管理员能指定经办人", 403)
     referral = get_for(session, user, ticket_number, record_view=False)
     _works_on(user, referral)
-    if referral.status not in (*OPEN_STATUSES, ReferralStatus.accepted):
+    if referral.status not in ASSIGNABLE_STATUSES:
         raise DeskError("已经结案或不予法律援助的转介单不用再指定经办人")
-    station = referral.station
-    stations = {station.id, station.parent_id} - {None} if station else set()
-    colleague = session.scalar(select(StaffUser).where(StaffUser.username == username.strip(),
-                                                       StaffUser.active.is_(True), StaffUser.role == Role.staff))
-    if colleague is None or colleague.station_id not in stations:
+    colleague = session.scalar(_colleagues_of(referral).where(StaffUser.username == username.strip()))
+    if colleague is None:
         raise DeskError("请从这个站点或它所属法律援助中心的在岗工作人员里选", 422)
     if colleague.id == referral.claimed_by_id:
         raise DeskError(f"这张转介单已经由{colleague.display_name}办理", 422)

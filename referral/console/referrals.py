@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from referral import admin, attachments, casework, conflicts, desk, queue_filters
+from referral import admin, attachments, conflicts, desk, queue_filters
 from referral.console import labels
 from referral.console.flash import put_flash, take_flash
 from referral.console.web import (
@@ -125,8 +125,9 @@ def _referral_page(request: Request, session, user: StaffUser, referral: Referra
         "days_left": desk.working_days_left(referral), "assignment_overdue": desk.assignment_overdue(referral),
         "agency": referral.station.agency if referral.station else None,
         "screening": screening, "other_region": told_region if told_region not in (None, referral.region) else None,
-        "account_is_place": casework.account_is_only_a_place(referral),
-        "colleagues": casework.colleagues(session, user, referral) if works else [],
+        # the chat once filed a county's name (「威信县」) as the account: the page says so
+        "account_is_place": city_config().names_only_a_place(referral.description),
+        "colleagues": desk.colleagues(session, user, referral),
         "provider_kinds": desk.PROVIDER_KINDS, "closing_outcomes": desk.closing_choices(referral),
         "decision": decision, "outcome": labels.in_words(labels.OUTCOMES, decision.get("outcome")),
         "hardship": labels.in_words(labels.HARDSHIP_CHECKS, decision.get("hardship_check")),
