@@ -289,13 +289,6 @@ def to_create(form: IntakeForm) -> ReferralCreate:
         raise IntakeError(where, "申请里有填得不对的地方，请检查后再试。") from None
 
 
-def _claims_for(user: StaffUser, referral: Referral) -> bool:
-    """Whether the staff member's station decides for the station the referral was routed to."""
-    if user.station_id is None or referral.station is None:
-        return False
-    return user.station_id in (referral.station_id, referral.station.agency.id)
-
-
 def take_application(session: Session, user: StaffUser, form: IntakeForm, *, client: str | None = None) -> Intake:
     """Save the application the form describes: one referral per form (its hidden key), routed by the
     usual rules, its history naming who took it and how, and claimed for them when it lands at their
@@ -320,7 +313,7 @@ def take_application(session: Session, user: StaffUser, form: IntakeForm, *, cli
     desk.audit(session, user, "intake", referral, detail=form.channel, client=client)
     session.commit()
     claimed = False
-    if _claims_for(user, referral):
+    if user.station_id is not None and desk.works_on(user, referral):  # their station's, or one it decides for
         try:
             referral = desk.claim(session, user, referral.ticket_number, client=client)
             claimed = True
